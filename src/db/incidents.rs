@@ -1,0 +1,131 @@
+//! Incidents, their consequence areas and their history.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::schema::{incident_consequences, incident_events, incidents, org_units};
+use super::{AnyConnection, DbResult};
+use crate::domain::{NewIncident, TrackingCode};
+
+/// Inserts a new incident with its consequence areas and its first history event.
+/// Call inside the transaction that also records everything the report causes.
+pub fn insert_new(
+    conn: &mut AnyConnection,
+    id: &Uuid,
+    tracking_code: &TrackingCode,
+    incident: &NewIncident,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    let id = id.to_string();
+    let text = |t: &Option<crate::domain::CleanText>| t.as_ref().map(|t| t.as_str().to_owned());
+    let reporter = incident.reporter.as_ref();
+    diesel::insert_into(incidents::table)
+        .values((
+            incidents::id.eq(&id),
+            incidents::tracking_code.eq(tracking_code.as_str()),
+            incidents::kind.eq(incident.kind.as_str()),
+            incidents::status.eq(crate::domain::IncidentStatus::New.as_str()),
+            incidents::org_unit_id.eq(incident.org_unit_id.to_string()),
+            incidents::occurred_at.eq(incident.occurred_at.naive_utc()),
+            incidents::title.eq(incident.title.as_str()),
+            incidents::description.eq(incident.description.as_str()),
+            incidents::location.eq(text(&incident.location)),
+            incidents::latitude.eq(incident.coordinates.map(|c| c.latitude)),
+            incidents::longitude.eq(incident.coordinates.map(|c| c.longitude)),
+            incidents::immediate_action.eq(text(&incident.immediate_action)),
+            incidents::anonymous.eq(reporter.is_none()),
+            incidents::reporter_name.eq(reporter.and_then(|r| text(&r.name))),
+            incidents::reporter_email.eq(reporter.and_then(|r| r.email.as_ref().map(|e| e.as_str().to_owned()))),
+            incidents::reporter_phone.eq(reporter.and_then(|r| r.phone.as_ref().map(|p| p.as_str().to_owned()))),
+            incidents::created_at.eq(now),
+            incidents::updated_at.eq(now),
+            incidents::version.eq(1i64),
+        ))
+        .execute(conn)?;
+    for consequence in &incident.consequences {
+        diesel::insert_into(incident_consequences::table)
+            .values((
+                incident_consequences::incident_id.eq(&id),
+                incident_consequences::consequence.eq(consequence.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    append_event(conn, &id, now, None, "created", true, "{}")?;
+    Ok(())
+}
+
+/// Appends to a case's history. The history is never updated or deleted.
+pub fn append_event(
+    conn: &mut AnyConnection,
+    incident_id: &str,
+    at: NaiveDateTime,
+    actor: Option<&str>,
+    kind: &str,
+    public: bool,
+    data: &str,
+) -> DbResult<()> {
+    diesel::insert_into(incident_events::table)
+        .values((
+            incident_events::id.eq(Uuid::now_v7().to_string()),
+            incident_events::incident_id.eq(incident_id),
+            incident_events::at.eq(at),
+            incident_events::actor.eq(actor),
+            incident_events::kind.eq(kind),
+            incident_events::public.eq(public),
+            incident_events::data.eq(data),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What the reporter may see of a case, found by its tracking code.
+#[derive(Debug, Clone, Queryable)]
+pub struct PublicCase {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub org_unit_name: String,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct PublicEvent {
+    pub at: NaiveDateTime,
+    pub kind: String,
+    pub data: String,
+}
+
+pub fn find_public(
+    conn: &mut AnyConnection,
+    tracking_code: &TrackingCode,
+) -> DbResult<Option<(PublicCase, Vec<PublicEvent>)>> {
+    let case: Option<PublicCase> = incidents::table
+        .inner_join(org_units::table)
+        .filter(incidents::tracking_code.eq(tracking_code.as_str()))
+        .select((
+            incidents::id,
+            incidents::kind,
+            incidents::title,
+            incidents::status,
+            incidents::created_at,
+            org_units::name,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some(case) = case else {
+        return Ok(None);
+    };
+    let events = incident_events::table
+        .filter(incident_events::incident_id.eq(&case.id))
+        .filter(incident_events::public.eq(true))
+        .order((incident_events::at.asc(), incident_events::id.asc()))
+        .select((incident_events::at, incident_events::kind, incident_events::data))
+        .load(conn)?;
+    Ok(Some((case, events)))
+}
+
+pub fn count(conn: &mut AnyConnection) -> DbResult<i64> {
+    Ok(incidents::table.count().get_result(conn)?)
+}

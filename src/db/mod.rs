@@ -1,0 +1,255 @@
+//! Storage: one code path for SQLite and PostgreSQL through diesel's `MultiConnection`.
+//! All SQL of the application lives in this module's children.
+
+pub mod idempotency;
+pub mod incidents;
+pub mod org_units;
+pub mod schema;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::SqliteSync;
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    // Last: SQLite's `establish` accepts any string as a file name.
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database could not take the work now (pool exhausted, SQLite locked): retryable.
+    #[error("database busy: {0}")]
+    Busy(String),
+    #[error("database connection: {0}")]
+    Connect(String),
+    #[error("query failed: {0}")]
+    Query(DieselError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+impl DbError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+        )
+    }
+
+    /// SQLite reports lock contention as an error; it is transient and worth a 503, not a 500.
+    fn classify(e: DieselError) -> DbError {
+        if let DieselError::DatabaseError(_, info) = &e {
+            let msg = info.message();
+            if msg.contains("database is locked") || msg.contains("database is busy") {
+                return DbError::Busy(msg.to_owned());
+            }
+        }
+        DbError::Query(e)
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+pub type Conn = PooledConnection<ConnectionManager<AnyConnection>>;
+
+#[derive(Debug)]
+struct SessionSettings {
+    sqlite_sync: SqliteSync,
+}
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        let sql = match conn {
+            // WAL lets readers work while one writer commits; FULL fsyncs the WAL at every
+            // commit so a 201 survives power loss (NORMAL only survives a process crash).
+            AnyConnection::Sqlite(_) => match self.sqlite_sync {
+                SqliteSync::Full => "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                SqliteSync::Normal => "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            },
+            // Times are stored as UTC `timestamp`; pin the session zone so nothing converts them.
+            AnyConnection::Postgresql(_) => "SET TIME ZONE 'UTC'",
+        };
+        conn.batch_execute(sql).map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The connection pool and what the application needs to know about it.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager<AnyConnection>>,
+    backend: Backend,
+    /// SQLite allows one writer at a time; taking turns here instead of inside SQLite avoids
+    /// busy errors between this process's own connections.
+    write_lock: Arc<Mutex<()>>,
+}
+
+/// Turns the configured URL into what the driver expects (`sqlite://x.db` → `x.db`).
+fn driver_url(url: &str) -> String {
+    url.strip_prefix("sqlite://").unwrap_or(url).to_owned()
+}
+
+impl Db {
+    pub fn connect(
+        url: &str,
+        pool_size: u32,
+        sqlite_sync: SqliteSync,
+        acquire_timeout: Duration,
+    ) -> DbResult<Db> {
+        let backend = Backend::of_url(url);
+        let driver_url = driver_url(url);
+        if backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(&driver_url).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        DbError::Connect(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+            }
+        }
+        let manager = ConnectionManager::<AnyConnection>::new(driver_url);
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(acquire_timeout)
+            .connection_customizer(Box::new(SessionSettings { sqlite_sync }))
+            .build(manager)
+            .map_err(|e| DbError::Connect(e.to_string()))?;
+        Ok(Db {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn conn(&self) -> DbResult<Conn> {
+        self.pool.get().map_err(|e| DbError::Busy(e.to_string()))
+    }
+
+    /// Applies pending migrations of the connection's dialect. On PostgreSQL an advisory lock
+    /// makes instances that start together take turns.
+    pub fn migrate(&self) -> DbResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let applied = match &mut *conn {
+            AnyConnection::Postgresql(pg) => {
+                pg.batch_execute("SELECT pg_advisory_lock(7363516)")?;
+                let result = pg
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>());
+                pg.batch_execute("SELECT pg_advisory_unlock(7363516)")?;
+                result
+            }
+            AnyConnection::Sqlite(lite) => lite
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
+        };
+        applied.map_err(|e| DbError::Migration(e.to_string()))
+    }
+
+    /// Runs read-only work on a pooled connection, off the async executor.
+    pub async fn read<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> DbResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.read_blocking(f))
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))?
+    }
+
+    /// Runs `f` inside one transaction, off the async executor.
+    pub async fn write<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> DbResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(f))
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))?
+    }
+
+    pub fn read_blocking<T, F>(&self, f: F) -> DbResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> DbResult<T>,
+    {
+        let mut conn = self.conn()?;
+        f(&mut conn)
+    }
+
+    pub fn write_blocking<T, F>(&self, f: F) -> DbResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> DbResult<T>,
+    {
+        let mut conn = self.conn()?;
+        let _turn = match self.backend {
+            // A poisoned lock only means another writer panicked; the database is still fine.
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        conn.transaction::<T, TxError, _>(|c| f(c).map_err(TxError))
+            .map_err(|TxError(e)| e)
+    }
+
+    /// Whether the database answers (for `/health/ready`).
+    pub async fn ping(&self) -> DbResult<()> {
+        self.read(|c| {
+            c.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Carries our error through diesel's transaction, which needs `From<diesel::result::Error>`.
+struct TxError(DbError);
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        TxError(DbError::classify(e))
+    }
+}
+
+impl From<DieselError> for DbError {
+    fn from(e: DieselError) -> Self {
+        DbError::classify(e)
+    }
+}
+
+/// Times are stored as naive UTC.
+pub fn now_utc() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,93 @@
+//! Demo data: a Swedish municipal group (kommunkoncern) with administrations, schools,
+//! elderly care, housing, energy and port companies, and a few reports, so that
+//! `tillbud serve --demo` shows a living product. Addresses are at example.se.
+
+use chrono::{Duration, Utc};
+use uuid::Uuid;
+
+use crate::db::{incidents, org_units, Db, DbError};
+use crate::domain::{CleanText, Consequence, IncidentKind, NewIncident, Reporter, TrackingCode};
+use crate::org_import;
+
+/// The demo organisation, in the import format (`tillbud org import` takes the same).
+pub const DEMO_ORG_CSV: &str = include_str!("demo_org.csv");
+
+/// Seeds the organisation and a few reports if the database has no units.
+pub fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
+    if db.read_blocking(org_units::count)? > 0 {
+        return Ok(false);
+    }
+    let specs = org_import::parse_csv(DEMO_ORG_CSV)?;
+    org_import::import(db, &specs)?;
+    seed_reports(db)?;
+    Ok(true)
+}
+
+fn unit_id(conn: &mut crate::db::AnyConnection, code: &str) -> Result<Uuid, DbError> {
+    use crate::db::schema::org_units::dsl;
+    use diesel::prelude::*;
+    let id: String = dsl::org_units
+        .filter(dsl::code.eq(code))
+        .select(dsl::id)
+        .first(conn)?;
+    Uuid::parse_str(&id).map_err(|e| DbError::Task(e.to_string()))
+}
+
+fn seed_reports(db: &Db) -> Result<(), DbError> {
+    let now = Utc::now();
+    let text = |s: &str| CleanText::parse(s, true).map_err(|e| DbError::Task(e.into()));
+    let reports: [(&str, IncidentKind, i64, &str, &str, &[Consequence]); 5] = [
+        ("UTB-GR-LYC", IncidentKind::NearMiss, 2, "Halka vid entrén",
+         "Isfläcken vid huvudentrén var inte sandad. En elev halkade men klarade sig.", &[Consequence::Person]),
+        ("AEO-HT-LYC", IncidentKind::ThreatViolence, 5, "Hotfull anhörig vid hembesök",
+         "En anhörig uppträdde hotfullt mot personalen vid ett hembesök på förmiddagen.", &[Consequence::Person]),
+        ("TEK-GAT", IncidentKind::PropertyDamage, 9, "Påkörd gatlykta",
+         "En arbetsmaskin backade in i en gatlykta på Ronnebygatan. Lyktan lutar.", &[Consequence::Economic]),
+        ("AFAB-VA", IncidentKind::Environmental, 14, "Utsläpp av dagvatten",
+         "Bräddning vid pumpstationen efter kraftigt regn. Provtagning gjord.", &[Consequence::Environment, Consequence::Service]),
+        ("KOF-BIB", IncidentKind::RiskObservation, 20, "Lös bokhylla i barnavdelningen",
+         "En bokhylla i barnavdelningen är inte förankrad i väggen och kan välta.", &[]),
+    ];
+    db.write_blocking(|conn| {
+        for (code, kind, days_ago, title, description, consequences) in reports {
+            let incident = NewIncident {
+                kind,
+                org_unit_id: unit_id(conn, code)?,
+                occurred_at: now - Duration::days(days_ago),
+                title: text(title)?,
+                description: text(description)?,
+                location: None,
+                coordinates: None,
+                consequences: consequences.iter().copied().collect(),
+                immediate_action: None,
+                reporter: Some(Reporter::default()).filter(|r| !r.is_empty()),
+            };
+            let created = (now - Duration::days(days_ago)).naive_utc();
+            incidents::insert_new(conn, &Uuid::now_v7(), &TrackingCode::generate(), &incident, created)?;
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_org_is_large_and_deep_enough() {
+        let specs = org_import::parse_csv(DEMO_ORG_CSV).unwrap();
+        assert!(specs.len() >= 40, "{} units", specs.len());
+        let parents: std::collections::BTreeMap<_, _> = specs
+            .iter()
+            .map(|s| (s.code.clone(), s.parent_code.clone()))
+            .collect();
+        let pairs = crate::domain::org_tree::closure(&parents).unwrap();
+        let max_depth = pairs.iter().map(|p| p.2).max().unwrap();
+        assert!((2..=3).contains(&max_depth), "levels: {}", max_depth + 1);
+        for spec in &specs {
+            if matches!(spec.kind, crate::domain::OrgUnitKind::Administration | crate::domain::OrgUnitKind::Company) {
+                assert!(spec.manager_email.is_some() && spec.deputy_email.is_some(), "{}", spec.code);
+            }
+        }
+    }
+}

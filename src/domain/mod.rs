@@ -1,0 +1,24 @@
+//! Pure types and rules: no I/O, no SQL, no HTTP. Everything here parses once and then
+//! carries its meaning in its type.
+
+#[macro_use]
+mod string_enum;
+
+pub mod consequence;
+pub mod email;
+pub mod incident;
+pub mod incident_kind;
+pub mod org;
+pub mod org_tree;
+pub mod status;
+pub mod text;
+pub mod tracking_code;
+
+pub use consequence::Consequence;
+pub use email::Email;
+pub use incident::{Coordinates, NewIncident, Reporter};
+pub use incident_kind::IncidentKind;
+pub use org::{OrgCode, OrgUnitKind};
+pub use status::IncidentStatus;
+pub use text::CleanText;
+pub use tracking_code::TrackingCode;

@@ -1,0 +1,61 @@
+use unicode_normalization::UnicodeNormalization;
+
+/// User-entered text after the one normalisation every text field gets: trimmed, NFC
+/// (so "å" typed on different phones compares equal), and free of control characters.
+/// Multi-line fields may keep line breaks and tabs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanText(String);
+
+impl CleanText {
+    pub fn normalise(raw: &str) -> String {
+        raw.trim().nfc().collect()
+    }
+
+    /// Parses normalised text; `multiline` allows `\n`, `\r` and `\t`.
+    pub fn parse(raw: &str, multiline: bool) -> Result<CleanText, &'static str> {
+        let s = Self::normalise(raw);
+        let bad = s.chars().any(|c| {
+            c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+        });
+        if bad {
+            return Err("control_character");
+        }
+        Ok(CleanText(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    pub fn char_len(&self) -> usize {
+        self.0.chars().count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_composes() {
+        // "a" + combining ring above → "å"
+        let t = CleanText::parse("  Halka vid a\u{030A}n  ", false).unwrap();
+        assert_eq!(t.as_str(), "Halka vid ån");
+        assert_eq!(t.char_len(), 12);
+    }
+
+    #[test]
+    fn rejects_control_characters() {
+        assert_eq!(
+            CleanText::parse("a\u{0007}b", true),
+            Err("control_character")
+        );
+        assert_eq!(CleanText::parse("a\nb", false), Err("control_character"));
+        assert!(CleanText::parse("a\nb\tc", true).is_ok());
+    }
+}

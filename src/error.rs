@@ -1,0 +1,197 @@
+//! One error type for the whole API, rendered once as RFC 9457 `application/problem+json`.
+//!
+//! Handlers return `Result<_, ApiError>`; extractor failures are routed here too (see
+//! `routes::extract`), so no client ever sees text/plain or an unexplained 500.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::i18n::{self, Lang};
+
+/// One bad field in a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field as named in the request; nested fields use dots, e.g. `reporter.email`.
+    pub field: String,
+    /// A stable machine-readable code, e.g. `required`, `length`, `format`.
+    pub code: String,
+    /// A human-readable message in the caller's language.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// RFC 9457 problem details, as every error of this API is rendered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[schema(example = "urn:tillbud:problem:validation")]
+    pub r#type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong in this case.
+    pub detail: String,
+    /// Every bad field, for validation problems (422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable = false)]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed on {} field(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("malformed request body: {0}")]
+    MalformedBody(String),
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    #[error("request body too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("not found")]
+    NotFound,
+    #[error("the service is temporarily unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::Validation(_) => "validation",
+            ApiError::MalformedBody(_) => "malformed-body",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::NotFound => "not-found",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self, lang: Lang) -> &'static str {
+        match self {
+            ApiError::Validation(_) => lang.pick("Uppgifterna är inte giltiga", "Invalid input"),
+            ApiError::MalformedBody(_) => lang.pick("Felaktig begäran", "Malformed request"),
+            ApiError::UnsupportedMediaType => {
+                lang.pick("Innehållstypen stöds inte", "Unsupported media type")
+            }
+            ApiError::PayloadTooLarge { .. } => {
+                lang.pick("Begäran är för stor", "Request body too large")
+            }
+            ApiError::NotFound => lang.pick("Hittades inte", "Not found"),
+            ApiError::Unavailable(_) => {
+                lang.pick("Tjänsten är tillfälligt otillgänglig", "Service unavailable")
+            }
+            ApiError::Internal(_) => lang.pick("Internt fel", "Internal error"),
+        }
+    }
+
+    fn detail(&self, lang: Lang) -> String {
+        match self {
+            ApiError::Validation(errors) => match lang {
+                Lang::Sv => format!("{} fält behöver rättas.", errors.len()),
+                Lang::En => format!("{} field(s) need to be corrected.", errors.len()),
+            },
+            ApiError::MalformedBody(why) => match lang {
+                Lang::Sv => format!("Begärans innehåll kunde inte läsas som JSON: {why}"),
+                Lang::En => format!("The request body could not be read as JSON: {why}"),
+            },
+            ApiError::UnsupportedMediaType => lang
+                .pick(
+                    "Skicka innehållet som application/json.",
+                    "Send the body as application/json.",
+                )
+                .to_owned(),
+            ApiError::PayloadTooLarge { limit } => match lang {
+                Lang::Sv => format!("Högst {limit} byte tillåts."),
+                Lang::En => format!("At most {limit} bytes are allowed."),
+            },
+            ApiError::NotFound => lang
+                .pick("Det du sökte finns inte.", "The resource does not exist.")
+                .to_owned(),
+            ApiError::Unavailable(_) => lang
+                .pick("Försök igen om en stund.", "Please try again shortly.")
+                .to_owned(),
+            ApiError::Internal(_) => lang
+                .pick(
+                    "Något gick fel hos oss. Felet är loggat.",
+                    "Something went wrong on our side. The error has been logged.",
+                )
+                .to_owned(),
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let lang = i18n::current();
+        Problem {
+            r#type: format!("urn:tillbud:problem:{}", self.slug()),
+            title: self.title(lang).to_owned(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(lang),
+            errors: match self {
+                ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            // The cause is logged once here; the client gets only the generic message.
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            _ => {}
+        }
+        problem_response(self.status_code(), &self.to_problem())
+    }
+}
+
+/// Renders a problem document. Also used for router-level errors (404/405) outside handlers.
+pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        builder.insert_header((header::RETRY_AFTER, "5"));
+    }
+    builder.body(serde_json::to_string(problem).unwrap_or_else(|_| "{}".to_owned()))
+}
+
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
+        match e {
+            crate::db::DbError::Busy(why) => ApiError::Unavailable(why),
+            other => ApiError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! tillbud — incident and near-miss reporting for a Swedish municipal group.
+//!
+//! Layout (see README): pure rules in `domain`, all SQL in `db`, thin handlers in `routes`.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod intake;
+pub mod org_import;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,124 @@
+//! The `tillbud` command: serve | migrate | org import | seed-demo | openapi.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tillbud::config::Settings;
+use tillbud::db::Db;
+use tillbud::startup::Application;
+use tillbud::{demo, org_import, routes, telemetry};
+
+#[derive(Parser)]
+#[command(name = "tillbud", version, about = "Incident and near-miss reporting (tillbudsrapportering)")]
+struct Cli {
+    /// A TOML file with settings (overridden by TILLBUD_* environment variables).
+    #[arg(long, global = true, env = "TILLBUD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        /// Seed a demo organisation and reports when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage the org tree.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Seed the demo organisation if the database is empty.
+    SeedDemo,
+    /// Print the OpenAPI document (YAML), as committed in openapi.yaml.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create or update units from a CSV or JSON file (by code; all or nothing).
+    Import { file: PathBuf },
+}
+
+fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(
+        &settings.database_url,
+        settings.database_pool_size,
+        settings.sqlite_synchronous,
+        settings.db_acquire_timeout,
+    )?;
+    db.migrate()?;
+    Ok(db)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        print!("{}", routes::openapi_yaml());
+        return Ok(());
+    }
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    telemetry::init(settings.log_format);
+    match cli.command {
+        Command::Serve { demo } => {
+            settings.demo |= demo;
+            let system = actix_web::rt::System::new();
+            system.block_on(async move {
+                let app = Application::build(settings.clone()).await?;
+                tracing::info!(
+                    listen = %settings.listen, base_url = %settings.base_url,
+                    "tillbud is serving on port {}", app.port()
+                );
+                app.run_until_stopped().await?;
+                anyhow::Ok(())
+            })?;
+        }
+        Command::Migrate => {
+            let db = Db::connect(
+                &settings.database_url,
+                1,
+                settings.sqlite_synchronous,
+                settings.db_acquire_timeout,
+            )?;
+            let applied = db.migrate()?;
+            println!("{} migration(s) applied", applied.len());
+        }
+        Command::Org { command: OrgCommand::Import { file } } => {
+            let db = open_db(&settings)?;
+            let specs = org_import::parse_file(&file)?;
+            let summary = org_import::import(&db, &specs)?;
+            println!(
+                "{}: {} unit(s) created, {} updated",
+                file.display(),
+                summary.created,
+                summary.updated
+            );
+        }
+        Command::SeedDemo => {
+            let db = open_db(&settings)?;
+            if demo::seed_if_empty(&db)? {
+                println!("demo organisation seeded");
+            } else {
+                println!("the database already has units; nothing seeded");
+            }
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One clear line; the chain says which setting or file is at fault.
+            eprintln!("tillbud: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! `POST /api/v1/incidents`: an employee reports an event.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::input::{self, Checker, Lenient};
+use crate::db::org_units;
+use crate::domain::incident::{check_occurred_at, Phone};
+use crate::domain::{Consequence, Coordinates, IncidentKind, NewIncident, Reporter};
+use crate::error::{ApiError, Problem};
+use crate::intake::{self, IncidentCreated, Submission};
+use crate::startup::AppState;
+
+/// A report of an event. Text is trimmed and Unicode-normalised (NFC) before its length is
+/// checked; control characters are refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CreateIncident)]
+pub struct CreateIncidentRequest {
+    #[serde(default)]
+    #[schema(value_type = IncidentKind, required = true)]
+    pub kind: Lenient<String>,
+    /// An active org unit, from `GET /api/v1/org-units`.
+    #[serde(default)]
+    #[schema(value_type = String, format = Uuid, required = true)]
+    pub org_unit_id: Lenient<String>,
+    /// When it happened (RFC 3339); at most 5 minutes ahead of the server's clock.
+    #[serde(default)]
+    #[schema(value_type = String, format = DateTime, required = true)]
+    pub occurred_at: Lenient<String>,
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 3, max_length = 120, required = true, example = "Halka vid entrén")]
+    pub title: Lenient<String>,
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 10, max_length = 5000, required = true)]
+    pub description: Lenient<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub location: Lenient<String>,
+    /// WGS 84; give both latitude and longitude or neither.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = -90.0, maximum = 90.0)]
+    pub latitude: Lenient<f64>,
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = -180.0, maximum = 180.0)]
+    pub longitude: Lenient<f64>,
+    /// Which consequence areas apply; each at most once.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Consequence>>)]
+    pub consequences: Lenient<Vec<String>>,
+    /// What was done at once.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub immediate_action: Lenient<String>,
+    /// Who reports. Ignored (nothing stored) when `anonymous` is true.
+    #[serde(default)]
+    #[schema(value_type = Option<ReporterInput>)]
+    pub reporter: Lenient<ReporterInput>,
+    /// Report without any reporter data being stored.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub anonymous: Lenient<bool>,
+}
+
+/// Who reports; every field optional.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReporterInput {
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub name: Lenient<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
+    pub email: Lenient<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 30, example = "0455-30 30 00")]
+    pub phone: Lenient<String>,
+}
+
+impl CreateIncidentRequest {
+    /// Applies every input rule, reporting all bad fields at once.
+    /// `unit_is_active` answers whether a (well-formed) unit id names an active unit.
+    pub fn parse(
+        self,
+        now: DateTime<Utc>,
+        unit_is_active: bool,
+    ) -> Result<NewIncident, ApiError> {
+        let mut c = Checker::new();
+        let kind_raw = c.value("kind", self.kind, true);
+        let kind = c.parse("kind", kind_raw, |s| {
+            IncidentKind::from_str(&s).map_err(|()| "unknown_value")
+        });
+        let unit_raw = c.value("org_unit_id", self.org_unit_id, true);
+        let org_unit_id = c.parse("org_unit_id", unit_raw, |s| {
+            let id = Uuid::parse_str(s.trim()).map_err(|_| "format")?;
+            if unit_is_active {
+                Ok(id)
+            } else {
+                Err("unknown_org_unit")
+            }
+        });
+        let at_raw = c.value("occurred_at", self.occurred_at, true);
+        let occurred_at = c.parse("occurred_at", at_raw, |s| {
+            let at = DateTime::parse_from_rfc3339(s.trim())
+                .map_err(|_| "format")?
+                .with_timezone(&Utc);
+            check_occurred_at(at, now).map(|()| at)
+        });
+        let title = c.text("title", self.title, true, (3, 120), false);
+        let description = c.text("description", self.description, true, (10, 5000), true);
+        let location = c.text("location", self.location, false, (1, 200), false);
+        let immediate_action =
+            c.text("immediate_action", self.immediate_action, false, (1, 2000), true);
+
+        let lat_given = matches!(self.latitude, Lenient::Value(_));
+        let lon_given = matches!(self.longitude, Lenient::Value(_));
+        let latitude = c.float_in("latitude", self.latitude, -90.0, 90.0);
+        let longitude = c.float_in("longitude", self.longitude, -180.0, 180.0);
+        let coordinates = match (latitude, longitude) {
+            (Some(latitude), Some(longitude)) => Some(Coordinates { latitude, longitude }),
+            _ => {
+                if lat_given != lon_given {
+                    c.fail(if lat_given { "longitude" } else { "latitude" }, "both_or_neither");
+                }
+                None
+            }
+        };
+
+        let mut consequences = BTreeSet::new();
+        for raw in c.value("consequences", self.consequences, false).unwrap_or_default() {
+            match Consequence::from_str(&raw) {
+                Ok(v) if consequences.insert(v) => {}
+                Ok(_) => c.fail("consequences", "duplicate"),
+                Err(()) => c.fail("consequences", "unknown_value"),
+            }
+        }
+
+        let anonymous = c.value("anonymous", self.anonymous, false).unwrap_or(false);
+        let reporter_input = c.value("reporter", self.reporter, false);
+        let reporter = match reporter_input {
+            // Anonymous means nothing about the reporter is even looked at.
+            Some(_) if anonymous => None,
+            Some(r) => {
+                let name = c.text("reporter.name", r.name, false, (1, 200), false);
+                let email = c.email("reporter.email", r.email);
+                let phone_raw = c.value("reporter.phone", r.phone, false);
+                let phone = c.parse("reporter.phone", phone_raw.filter(|p| !p.trim().is_empty()), |p| {
+                    Phone::parse(&p)
+                });
+                let reporter = Reporter { name, email, phone };
+                (!reporter.is_empty()).then_some(reporter)
+            }
+            None => None,
+        };
+
+        c.finish()?;
+        // Every required field was recorded as an error above if missing, so these hold.
+        match (kind, org_unit_id, occurred_at, title, description) {
+            (Some(kind), Some(org_unit_id), Some(occurred_at), Some(title), Some(description)) => {
+                Ok(NewIncident {
+                    kind,
+                    org_unit_id,
+                    occurred_at,
+                    title,
+                    description,
+                    location,
+                    coordinates,
+                    consequences,
+                    immediate_action,
+                    reporter,
+                })
+            }
+            _ => Err(ApiError::Internal(anyhow::anyhow!(
+                "incident parse passed without required fields"
+            ))),
+        }
+    }
+}
+
+/// The `Idempotency-Key` header, if sent: it must be a UUID.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<Uuid>, ApiError> {
+    let Some(raw) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    raw.to_str()
+        .ok()
+        .and_then(|s| Uuid::parse_str(s.trim()).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::field(
+                "Idempotency-Key",
+                "format",
+                input::message("format", crate::i18n::current(), None),
+            )
+        })
+}
+
+fn respond(submission: Submission) -> Result<HttpResponse, ApiError> {
+    match submission {
+        Submission::Created { location, body } => Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .content_type("application/json")
+            .body(body)),
+        Submission::Replayed(stored) => {
+            let status = actix_web::http::StatusCode::from_u16(stored.status as u16)
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            let mut builder = HttpResponse::build(status);
+            if let Some(location) = stored.location {
+                builder.insert_header((header::LOCATION, location));
+            }
+            builder.insert_header(("Idempotent-Replayed", "true"));
+            Ok(builder.content_type("application/json").body(stored.response_body))
+        }
+        Submission::KeyReused => Err(ApiError::field(
+            "Idempotency-Key",
+            "key_reused",
+            crate::i18n::current().pick(
+                "Nyckeln har redan använts för en annan rapport.",
+                "This key was already used for a different report.",
+            ),
+        )),
+    }
+}
+
+/// Report an event
+///
+/// Stores the report and answers with its tracking code. Send an `Idempotency-Key` (a UUID
+/// made once per report) so that a retry after a lost answer creates nothing new.
+#[utoipa::path(
+    tag = "incidents",
+    operation_id = "create_incident",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, format = Uuid,
+         description = "A UUID the client makes once per report; a retry with the same key and body returns the first answer."),
+    ),
+    request_body(content = CreateIncidentRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The report is stored.", body = IncidentCreated,
+         headers(("Location" = String, description = "The case's URL."))),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Some fields are not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/incidents")]
+pub async fn create_incident(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let value = input::parse_json_object(&req, &body)?;
+    let hash = intake::request_hash(&value);
+    if let Some(key) = key {
+        if let Some(earlier) = intake::earlier_answer(&state.db, key, &hash).await? {
+            return respond(earlier);
+        }
+    }
+    // Looked up first so that an unknown unit is listed together with every other bad field.
+    let unit = value
+        .get("org_unit_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s.trim()).ok());
+    let unit_is_active = match unit {
+        Some(unit) => state.db.read(move |c| org_units::is_active(c, &unit)).await?,
+        None => false,
+    };
+    let request: CreateIncidentRequest = input::from_object(value)?;
+    let incident = request.parse(Utc::now(), unit_is_active)?;
+    let submission =
+        intake::submit(&state.db, &state.settings.base_url, key, hash, incident).await?;
+    respond(submission)
+}

@@ -1,0 +1,229 @@
+//! Reading request bodies so that every bad field is named.
+//!
+//! Request DTOs wrap each field in [`Lenient`], which never fails to deserialize: a value of
+//! the wrong JSON type is kept as `Invalid`, so one pass over the DTO with a [`Checker`] can
+//! report all bad fields at once instead of stopping at serde's first error.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use validator::{ValidateEmail, ValidateLength, ValidateRange};
+
+use crate::domain::{CleanText, Email};
+use crate::error::{ApiError, FieldError};
+use crate::i18n::{self, Lang};
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// A field as sent: absent (or null), a value of the right type, or a value of the wrong type.
+#[derive(Debug, Clone, Default)]
+pub enum Lenient<T> {
+    #[default]
+    Missing,
+    Value(T),
+    Invalid,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = serde_json::Value::deserialize(d)?;
+        if raw.is_null() {
+            return Ok(Lenient::Missing);
+        }
+        Ok(serde_json::from_value(raw).map_or(Lenient::Invalid, Lenient::Value))
+    }
+}
+
+/// Checks the content type and size and parses the body as a JSON object.
+pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" && !essence.ends_with("+json") {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    if body.len() > JSON_LIMIT {
+        return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))?;
+    if !value.is_object() {
+        return Err(ApiError::MalformedBody(
+            i18n::current()
+                .pick("innehållet ska vara ett JSON-objekt", "the body must be a JSON object")
+                .to_owned(),
+        ));
+    }
+    Ok(value)
+}
+
+/// Reads a JSON object into a DTO of [`Lenient`] fields (which cannot fail on field types).
+pub fn from_object<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| ApiError::MalformedBody(e.to_string()))
+}
+
+/// The message for a field error code, in the caller's language.
+pub fn message(code: &str, lang: Lang, range: Option<(usize, usize)>) -> String {
+    match (code, lang) {
+        ("required", Lang::Sv) => "Fältet måste fyllas i.".into(),
+        ("required", Lang::En) => "This field is required.".into(),
+        ("type", Lang::Sv) => "Värdet har fel typ.".into(),
+        ("type", Lang::En) => "The value has the wrong type.".into(),
+        ("length", Lang::Sv) => {
+            let (min, max) = range.unwrap_or((0, 0));
+            format!("Skriv mellan {min} och {max} tecken.")
+        }
+        ("length", Lang::En) => {
+            let (min, max) = range.unwrap_or((0, 0));
+            format!("Write between {min} and {max} characters.")
+        }
+        ("range", Lang::Sv) => "Värdet ligger utanför det tillåtna intervallet.".into(),
+        ("range", Lang::En) => "The value is outside the allowed range.".into(),
+        ("email", Lang::Sv) => "Ange en giltig e-postadress, t.ex. namn@example.se.".into(),
+        ("email", Lang::En) => "Enter a valid e-mail address, e.g. name@example.se.".into(),
+        ("phone", Lang::Sv) => "Ange ett telefonnummer med 5–20 siffror.".into(),
+        ("phone", Lang::En) => "Enter a phone number with 5–20 digits.".into(),
+        ("control_character", Lang::Sv) => "Texten innehåller otillåtna styrtecken.".into(),
+        ("control_character", Lang::En) => "The text contains control characters.".into(),
+        ("format", Lang::Sv) => "Värdet har fel format.".into(),
+        ("format", Lang::En) => "The value has the wrong format.".into(),
+        ("unknown_value", Lang::Sv) => "Värdet är inte ett av de tillåtna.".into(),
+        ("unknown_value", Lang::En) => "The value is not one of the allowed ones.".into(),
+        ("in_future", Lang::Sv) => "Tidpunkten kan inte ligga i framtiden.".into(),
+        ("in_future", Lang::En) => "The time cannot be in the future.".into(),
+        ("too_early", Lang::Sv) => "Tidpunkten är för tidig.".into(),
+        ("too_early", Lang::En) => "The time is too early.".into(),
+        ("unknown_org_unit", Lang::Sv) => "Enheten finns inte eller är inte aktiv.".into(),
+        ("unknown_org_unit", Lang::En) => "The unit does not exist or is not active.".into(),
+        ("both_or_neither", Lang::Sv) => "Ange både latitud och longitud, eller ingen av dem.".into(),
+        ("both_or_neither", Lang::En) => "Give both latitude and longitude, or neither.".into(),
+        ("duplicate", Lang::Sv) => "Samma värde förekommer flera gånger.".into(),
+        ("duplicate", Lang::En) => "The same value occurs more than once.".into(),
+        (_, Lang::Sv) => "Värdet är inte giltigt.".into(),
+        (_, Lang::En) => "The value is not valid.".into(),
+    }
+}
+
+/// Collects every field error of one request.
+#[derive(Default)]
+pub struct Checker {
+    errors: Vec<FieldError>,
+    lang: Lang,
+}
+
+impl Checker {
+    pub fn new() -> Checker {
+        Checker {
+            errors: Vec::new(),
+            lang: i18n::current(),
+        }
+    }
+
+    pub fn fail(&mut self, field: &str, code: &str) {
+        self.fail_range(field, code, None);
+    }
+
+    fn fail_range(&mut self, field: &str, code: &str, range: Option<(usize, usize)>) {
+        self.errors
+            .push(FieldError::new(field, code, message(code, self.lang, range)));
+    }
+
+    /// Unwraps a field's value, recording `required` or `type` when there is none.
+    pub fn value<T>(&mut self, field: &str, v: Lenient<T>, required: bool) -> Option<T> {
+        match v {
+            Lenient::Value(v) => Some(v),
+            Lenient::Missing => {
+                if required {
+                    self.fail(field, "required");
+                }
+                None
+            }
+            Lenient::Invalid => {
+                self.fail(field, "type");
+                None
+            }
+        }
+    }
+
+    /// Normalised text of `min..=max` characters. An empty optional text counts as absent.
+    pub fn text(
+        &mut self,
+        field: &str,
+        v: Lenient<String>,
+        required: bool,
+        (min, max): (usize, usize),
+        multiline: bool,
+    ) -> Option<CleanText> {
+        let raw = self.value(field, v, required)?;
+        let text = match CleanText::parse(&raw, multiline) {
+            Ok(t) => t,
+            Err(code) => {
+                self.fail(field, code);
+                return None;
+            }
+        };
+        if text.as_str().is_empty() && !required {
+            return None;
+        }
+        if !text.as_str().validate_length(Some(min as u64), Some(max as u64), None) {
+            self.fail_range(field, "length", Some((min, max)));
+            return None;
+        }
+        Some(text)
+    }
+
+    pub fn email(&mut self, field: &str, v: Lenient<String>) -> Option<Email> {
+        let raw = self.value(field, v, false)?;
+        if raw.trim().is_empty() {
+            return None;
+        }
+        if !raw.trim().validate_email() {
+            self.fail(field, "email");
+            return None;
+        }
+        Email::parse(&raw).map_err(|code| self.fail(field, code)).ok()
+    }
+
+    pub fn float_in(&mut self, field: &str, v: Lenient<f64>, min: f64, max: f64) -> Option<f64> {
+        let x = self.value(field, v, false)?;
+        if !x.validate_range(Some(min), Some(max), None, None) {
+            self.fail(field, "range");
+            return None;
+        }
+        Some(x)
+    }
+
+    /// Parses a value with a domain parser, recording its error code.
+    pub fn parse<T, R>(
+        &mut self,
+        field: &str,
+        raw: Option<R>,
+        parse: impl FnOnce(R) -> Result<T, &'static str>,
+    ) -> Option<T> {
+        match parse(raw?) {
+            Ok(v) => Some(v),
+            Err(code) => {
+                self.fail(field, code);
+                None
+            }
+        }
+    }
+
+    /// All errors as one 422, or `Ok` when there were none.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}

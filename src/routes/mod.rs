@@ -1,0 +1,134 @@
+//! HTTP handlers, one file per operation, and the OpenAPI document they generate.
+
+pub mod create_incident;
+pub mod health;
+pub mod input;
+pub mod org_units;
+pub mod track;
+
+use actix_web::dev::ServiceRequest;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, App, HttpRequest, HttpResponse};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::error::{problem_response, ApiError, Problem};
+use crate::i18n;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tillbud",
+        description = "Incident and near-miss reporting for a Swedish municipal group. \
+                       Errors are RFC 9457 problem documents; texts are Swedish unless \
+                       `Accept-Language` prefers English.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+    ),
+    tags(
+        (name = "incidents", description = "Reporting and following events."),
+        (name = "org", description = "The line organisation."),
+        (name = "health", description = "Liveness and readiness."),
+    )
+)]
+struct ApiDoc;
+
+/// Every API route, registered so that utoipa collects it into the spec.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(health::live).service(health::ready).service(
+        scope::scope("/api/v1")
+            .service(org_units::list_org_units)
+            .service(org_units::get_org_unit)
+            .service(create_incident::create_incident)
+            .service(track::track_incident),
+    );
+}
+
+/// The OpenAPI document, generated from the handlers above.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(api)
+        .split_for_parts();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    api
+}
+
+/// The spec as served at `/api/v1/openapi.json` and committed as `openapi.yaml`.
+pub fn openapi_yaml() -> String {
+    openapi().to_yaml().unwrap_or_default()
+}
+
+/// Known paths and their methods, to tell 405 from 404 for requests no route matched.
+#[derive(Clone)]
+pub struct RouteTable(Vec<(Vec<String>, Vec<String>)>);
+
+impl RouteTable {
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> RouteTable {
+        let mut table = Vec::new();
+        for (path, item) in spec.paths.paths.iter() {
+            let segments = path.split('/').map(str::to_owned).collect();
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ]
+            .iter()
+            .filter(|(_, present)| *present)
+            .map(|(m, _)| (*m).to_owned())
+            .collect();
+            table.push((segments, methods));
+        }
+        RouteTable(table)
+    }
+
+    /// The methods allowed on `path`, if it is a known path.
+    pub fn allowed(&self, path: &str) -> Option<&[String]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments.iter().zip(&parts).all(|(s, p)| {
+                        (s.starts_with('{') && !p.is_empty()) || s == p
+                    })
+            })
+            .map(|(_, m)| m.as_slice())
+    }
+}
+
+/// Answers requests that no route took: 405 with `Allow` on a known path, else 404.
+pub async fn not_matched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
+    if let Some(methods) = table.allowed(req.path()) {
+        let mut allow = methods.to_vec();
+        if allow.iter().any(|m| m == "GET") {
+            allow.push("HEAD".into());
+        }
+        let lang = i18n::current();
+        let problem = Problem {
+            r#type: "urn:tillbud:problem:method-not-allowed".into(),
+            title: lang.pick("Metoden stöds inte", "Method not allowed").into(),
+            status: 405,
+            detail: format!("{}: {}", lang.pick("Tillåtna metoder", "Allowed methods"), allow.join(", ")),
+            errors: Vec::new(),
+        };
+        let mut resp = problem_response(StatusCode::METHOD_NOT_ALLOWED, &problem);
+        if let Ok(value) = header::HeaderValue::from_str(&allow.join(", ")) {
+            resp.headers_mut().insert(header::ALLOW, value);
+        }
+        return resp;
+    }
+    actix_web::ResponseError::error_response(&ApiError::NotFound)
+}
+
+/// Language of the request, for the i18n task-local.
+pub fn request_lang(req: &ServiceRequest) -> i18n::Lang {
+    i18n::Lang::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}

@@ -1,0 +1,92 @@
+//! `GET /api/v1/track/{tracking_code}`: what the reporter may see of their case.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::incidents;
+use crate::domain::{IncidentKind, IncidentStatus, TrackingCode};
+use crate::error::{ApiError, Problem};
+use crate::i18n;
+use crate::startup::AppState;
+
+/// The public view of a case: no personal data, no internal notes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackedCase {
+    pub kind: IncidentKind,
+    pub title: String,
+    pub org_unit_name: String,
+    pub status: IncidentStatus,
+    /// The status in plain words, in the caller's language.
+    pub status_label: String,
+    pub created_at: DateTime<Utc>,
+    /// Public updates, oldest first.
+    pub updates: Vec<CaseUpdate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseUpdate {
+    pub at: DateTime<Utc>,
+    #[schema(example = "created")]
+    pub kind: String,
+    pub text: String,
+}
+
+fn update_text(kind: &str, data: &str) -> String {
+    let lang = i18n::current();
+    match kind {
+        "created" => lang.pick("Rapporten togs emot.", "The report was received.").to_owned(),
+        _ => serde_json::from_str::<serde_json::Value>(data)
+            .ok()
+            .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+            .unwrap_or_default(),
+    }
+}
+
+/// Follow a case
+///
+/// The reporter's view of a case, found by the tracking code from the receipt.
+#[utoipa::path(
+    tag = "incidents",
+    operation_id = "track_incident",
+    params(("tracking_code" = String, Path, description = "The code from the receipt.", min_length = 22, max_length = 22)),
+    responses(
+        (status = 200, description = "The case as the reporter sees it.", body = TrackedCase),
+        (status = 404, description = "No case has this code.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/track/{tracking_code}")]
+pub async fn track_incident(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let code = TrackingCode::parse(&code).ok_or(ApiError::NotFound)?;
+    let (case, events) = state
+        .db
+        .read(move |c| incidents::find_public(c, &code))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let corrupt = |what: &str| ApiError::Internal(anyhow::anyhow!("incident {} has a bad {what}", case.id));
+    let status: IncidentStatus = case.status.parse().map_err(|()| corrupt("status"))?;
+    let body = TrackedCase {
+        kind: case.kind.parse().map_err(|()| corrupt("kind"))?,
+        status_label: status.label(i18n::current()).to_owned(),
+        status,
+        created_at: case.created_at.and_utc(),
+        updates: events
+            .iter()
+            .map(|e| CaseUpdate {
+                at: e.at.and_utc(),
+                kind: e.kind.clone(),
+                text: update_text(&e.kind, &e.data),
+            })
+            .collect(),
+        title: case.title,
+        org_unit_name: case.org_unit_name,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body))
+}

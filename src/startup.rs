@@ -1,0 +1,160 @@
+//! Builds the application: database, migrations, demo data, HTTP server. Used by `main` and
+//! by the tests, which start it on port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, Service, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{problem_response, Problem};
+use crate::{demo, i18n, routes};
+
+/// What every handler may use.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+impl Application {
+    /// Opens (and migrates) the database, seeds demo data if asked, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = Db::connect(
+            &settings.database_url,
+            settings.database_pool_size,
+            settings.sqlite_synchronous,
+            settings.db_acquire_timeout,
+        )?;
+        let applied = db.migrate()?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "applied database migrations");
+        }
+        if settings.demo {
+            let db2 = db.clone();
+            let seeded = web::block(move || demo::seed_if_empty(&db2)).await??;
+            if seeded {
+                tracing::info!("seeded the demo organisation");
+            }
+        }
+        let listener = TcpListener::bind(settings.listen)?;
+        let port = listener.local_addr()?.port();
+        let server = build_server(listener, db.clone(), settings)?;
+        Ok(Application { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn build_server(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Server> {
+    let workers = settings.workers;
+    let state = web::Data::new(AppState {
+        db,
+        settings: Arc::new(settings),
+    });
+    let spec = routes::openapi();
+    let spec_json = web::Data::new(serde_json::to_string(&spec)?);
+    let route_table = web::Data::new(routes::RouteTable::from_spec(&spec));
+    let pages = web::Data::new(crate::web::Pages::load());
+
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(ErrorHandlers::new().default_handler(as_problem))
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "no-referrer"))
+                    .add((header::X_FRAME_OPTIONS, "DENY"))
+                    .add((
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; frame-ancestors 'none'",
+                    )),
+            )
+            .wrap_fn(|req, srv| {
+                let lang = routes::request_lang(&req);
+                let fut = srv.call(req);
+                i18n::scope(lang, fut)
+            })
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(route_table.clone())
+            .app_data(pages.clone())
+            .app_data(spec_json.clone())
+            .into_utoipa_app()
+            .configure(routes::api)
+            .into_app()
+            .route("/api/v1/openapi.json", web::get().to(openapi_json))
+            .configure(crate::web::routes)
+            .default_service(web::to(routes::not_matched))
+    })
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+async fn openapi_json(spec: web::Data<String>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.get_ref().clone())
+}
+
+/// A safety net: any error response not already a problem document (from actix itself or a
+/// library) is rewritten into one, so clients never get text/plain.
+fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let lang = i18n::current();
+    let problem = Problem {
+        r#type: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail: lang
+            .pick("Begäran kunde inte behandlas.", "The request could not be processed.")
+            .into(),
+        errors: Vec::new(),
+    };
+    let (req, old) = res.into_parts();
+    let mut new = problem_response(status, &problem);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,127 @@
+//! The web pages, embedded from `web/` at build time and served with the right headers:
+//! HTML is never cached and carries a strict CSP; assets under `/static/<version>/` are cached
+//! for a year, the version being a hash of their content.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/web_files.rs"));
+}
+
+/// No inline script or style, nothing from other hosts.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub struct Pages {
+    /// Hash of all embedded files; part of every asset URL.
+    pub version: String,
+    files: HashMap<&'static str, Vec<u8>>,
+}
+
+impl Pages {
+    pub fn load() -> Pages {
+        let mut hasher = Sha256::new();
+        for (name, bytes) in embedded::FILES {
+            hasher.update(name.as_bytes());
+            hasher.update(bytes);
+        }
+        let version: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let files = embedded::FILES
+            .iter()
+            .map(|(name, bytes)| {
+                // HTML links assets as /static/x; point them at the versioned path.
+                let body = if name.ends_with(".html") || *name == "sw.js" {
+                    String::from_utf8_lossy(bytes)
+                        .replace("\"/static/", &format!("\"/static/{version}/"))
+                        .replace("'/static/", &format!("'/static/{version}/"))
+                        .into_bytes()
+                } else {
+                    bytes.to_vec()
+                };
+                (*name, body)
+            })
+            .collect();
+        Pages { version, files }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(Vec::as_slice)
+    }
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn page(pages: &Pages, name: &str) -> HttpResponse {
+    match pages.get(name) {
+        Some(body) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, content_type(name)))
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+            .body(body.to_vec()),
+        None => actix_web::ResponseError::error_response(&crate::error::ApiError::NotFound),
+    }
+}
+
+async fn index(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "index.html")
+}
+
+async fn track_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "track.html")
+}
+
+async fn accessibility(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "tillganglighet.html")
+}
+
+async fn root_file(req: HttpRequest, pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, req.path().trim_start_matches('/'))
+}
+
+async fn asset(pages: web::Data<Pages>, path: web::Path<(String, String)>) -> HttpResponse {
+    let (version, file) = path.into_inner();
+    let name = format!("static/{file}");
+    match pages.get(&name) {
+        Some(body) => {
+            // An old version's URL still gets today's file, but must not be cached for long.
+            let cache = if version == pages.version {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, content_type(&name)))
+                .insert_header((header::CACHE_CONTROL, cache))
+                .body(body.to_vec())
+        }
+        None => actix_web::ResponseError::error_response(&crate::error::ApiError::NotFound),
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/t/{code}", web::get().to(track_page))
+        .route("/tillganglighet", web::get().to(accessibility))
+        .route("/sw.js", web::get().to(root_file))
+        .route("/manifest.webmanifest", web::get().to(root_file))
+        .route("/static/{version}/{file:.*}", web::get().to(asset));
+}
