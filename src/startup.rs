@@ -106,10 +106,11 @@ fn build_server(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Re
             .app_data(route_table.clone())
             .app_data(pages.clone())
             .app_data(spec_json.clone())
+            // Before the API scope, which would otherwise take every /api/v1 path.
+            .route("/api/v1/openapi.json", web::get().to(openapi_json))
             .into_utoipa_app()
             .configure(routes::api)
             .into_app()
-            .route("/api/v1/openapi.json", web::get().to(openapi_json))
             .configure(crate::web::routes)
             .default_service(web::to(routes::not_matched))
     })

@@ -117,8 +117,8 @@ impl CreateIncidentRequest {
         let immediate_action =
             c.text("immediate_action", self.immediate_action, false, (1, 2000), true);
 
-        let lat_given = matches!(self.latitude, Lenient::Value(_));
-        let lon_given = matches!(self.longitude, Lenient::Value(_));
+        let lat_given = !matches!(self.latitude, Lenient::Missing);
+        let lon_given = !matches!(self.longitude, Lenient::Missing);
         let latitude = c.float_in("latitude", self.latitude, -90.0, 90.0);
         let longitude = c.float_in("longitude", self.longitude, -180.0, 180.0);
         let coordinates = match (latitude, longitude) {
@@ -252,10 +252,11 @@ fn respond(submission: Submission) -> Result<HttpResponse, ApiError> {
 #[post("/incidents")]
 pub async fn create_incident(
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let value = input::parse_json_object(&req, &body)?;
     let hash = intake::request_hash(&value);
     if let Some(key) = key {

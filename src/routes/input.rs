@@ -36,6 +36,33 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     }
 }
 
+/// Reads a request body of at most `limit` bytes. Refuses early on a larger `Content-Length`
+/// and stops reading as soon as the limit is passed.
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: actix_web::web::Payload,
+    limit: usize,
+) -> Result<actix_web::web::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let mut body = actix_web::web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::MalformedBody(e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// Checks the content type and size and parses the body as a JSON object.
 pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::Value, ApiError> {
     let content_type = req

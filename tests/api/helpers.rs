@@ -1,0 +1,234 @@
+//! `spawn_app()` and typed helpers shared by the integration tests.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use serde_json::{json, Value};
+use tillbud::config::Settings;
+use tillbud::db::Db;
+use tillbud::startup::Application;
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub database_url: String,
+    client: awc::Client,
+    _cleanup: Cleanup,
+}
+
+/// Removes a test database when dropped.
+pub enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+/// The PostgreSQL server to test against, if any.
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("TILLBUD_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+}
+
+/// A fresh, empty database: a temp SQLite file, or a new PostgreSQL database.
+pub fn fresh_database() -> (String, Cleanup) {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    if let Some(admin_url) = pg_admin_url() {
+        let name = format!("tillbud_test_{tag}");
+        let mut conn = diesel::PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("cannot reach TILLBUD_TEST_DATABASE_URL: {e}"));
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+        (format!("{base}/{name}"), Cleanup::PgDatabase { admin_url, name })
+    } else {
+        let dir = std::env::temp_dir().join(format!("tillbud-test-{tag}"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        (dir.join("tillbud.db").display().to_string(), Cleanup::Dir(dir))
+    }
+}
+
+pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    env.insert("TILLBUD_LISTEN".into(), "127.0.0.1:0".into());
+    env.insert("TILLBUD_DATABASE_URL".into(), database_url.into());
+    env.insert("TILLBUD_DEMO".into(), "true".into());
+    env.insert("TILLBUD_WORKERS".into(), "2".into());
+    env.insert("TILLBUD_BASE_URL".into(), "http://tillbud.test".into());
+    for (k, v) in extra {
+        env.insert((*k).into(), (*v).into());
+    }
+    Settings::load_from(None, &env).expect("test settings")
+}
+
+/// Starts the app with the demo organisation on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let (database_url, cleanup) = fresh_database();
+    let settings = test_settings(&database_url, extra);
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    actix_rt::spawn(app.into_server());
+    TestApp {
+        address,
+        db,
+        database_url,
+        client: awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish(),
+        _cleanup: cleanup,
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+    pub raw: String,
+}
+
+impl Reply {
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The (field, code) pairs of a 422 problem.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.body["errors"]
+            .as_array()
+            .map(|errs| {
+                errs.iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap_or("").to_owned(),
+                            e["code"].as_str().unwrap_or("").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn assert_problem(&self, status: u16) {
+        assert_eq!(self.status, status, "body: {}", self.raw);
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "content type {} for {}",
+            self.content_type(),
+            self.raw
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+    }
+}
+
+async fn reply(mut res: awc::ClientResponse<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin>) -> Reply {
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.body().limit(10 * 1024 * 1024).await.expect("read body");
+    let raw = String::from_utf8_lossy(&bytes).into_owned();
+    let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
+    Reply { status, headers, body, raw }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        reply(self.client.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.client.get(self.url(path));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        reply(req.send().await.expect("GET")).await
+    }
+
+    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(method, self.url(path));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        reply(req.send_body(body).await.expect("request")).await
+    }
+
+    pub async fn post_incident(&self, body: &Value, key: Option<&str>) -> Reply {
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(key) = key {
+            headers.push(("Idempotency-Key", key));
+        }
+        self.request("POST", "/api/v1/incidents", &headers, body.to_string().into_bytes())
+            .await
+    }
+
+    /// The id of the demo unit with this name.
+    pub async fn unit_id(&self, name: &str) -> String {
+        let units = self.get("/api/v1/org-units").await;
+        units.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|u| u["name"] == name)
+            .unwrap_or_else(|| panic!("no unit named {name}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// A report that passes every rule.
+    pub async fn valid_report(&self) -> Value {
+        json!({
+            "kind": "near_miss",
+            "org_unit_id": self.unit_id("Lyckeby skola").await,
+            "occurred_at": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339(),
+            "title": "Halka vid entrén",
+            "description": "Isfläcken vid huvudentrén var inte sandad.",
+            "location": "Huvudentrén",
+            "latitude": 56.1891,
+            "longitude": 15.6474,
+            "consequences": ["person"],
+            "immediate_action": "Sandade.",
+            "reporter": {"name": "Eva Ek", "email": "eva.ek@example.se", "phone": "0455-30 30 00"},
+            "anonymous": false
+        })
+    }
+
+    pub async fn incident_count(&self) -> i64 {
+        self.db
+            .read(tillbud::db::incidents::count)
+            .await
+            .expect("count incidents")
+    }
+}

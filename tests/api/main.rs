@@ -1,0 +1,13 @@
+//! Integration tests: each starts the real application on port 0 with a fresh database
+//! (SQLite by default; PostgreSQL when TILLBUD_TEST_DATABASE_URL points at one) and talks HTTP.
+
+mod helpers;
+
+mod config_cli;
+mod health;
+mod idempotency;
+mod intake;
+mod openapi;
+mod org;
+mod schema;
+mod tracking;
