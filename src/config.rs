@@ -101,12 +101,10 @@ impl Settings {
             .map(Path::to_path_buf)
             .or_else(|| env.get("TILLBUD_CONFIG").map(PathBuf::from));
         if let Some(path) = file {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                ConfigError(format!("config file {}: {e}", path.display()))
-            })?;
-            let table: toml::Table = toml::from_str(&text).map_err(|e| {
-                ConfigError(format!("config file {}: {e}", path.display()))
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
+            let table: toml::Table = toml::from_str(&text)
+                .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
             for (key, value) in table {
                 let Some(doc) = SETTINGS.iter().find(|s| s.key == key) else {
                     return Err(ConfigError(format!(
@@ -147,8 +145,12 @@ impl Settings {
 
         let listen = {
             let (v, _) = get("listen");
-            v.parse::<SocketAddr>()
-                .map_err(|_| bad("listen", format!("'{v}' is not an address like 127.0.0.1:8080")))?
+            v.parse::<SocketAddr>().map_err(|_| {
+                bad(
+                    "listen",
+                    format!("'{v}' is not an address like 127.0.0.1:8080"),
+                )
+            })?
         };
         let database_url = get("database_url").0.trim().to_owned();
         if database_url.is_empty() {
@@ -158,13 +160,23 @@ impl Settings {
             let (v, _) = get("database_pool_size");
             match v.parse::<u32>() {
                 Ok(n) if (1..=512).contains(&n) => n,
-                _ => return Err(bad("database_pool_size", format!("'{v}' is not a number from 1 to 512"))),
+                _ => {
+                    return Err(bad(
+                        "database_pool_size",
+                        format!("'{v}' is not a number from 1 to 512"),
+                    ))
+                }
             }
         };
         let sqlite_synchronous = match get("sqlite_synchronous").0.to_ascii_lowercase().as_str() {
             "full" => SqliteSync::Full,
             "normal" => SqliteSync::Normal,
-            v => return Err(bad("sqlite_synchronous", format!("'{v}' is neither full nor normal"))),
+            v => {
+                return Err(bad(
+                    "sqlite_synchronous",
+                    format!("'{v}' is neither full nor normal"),
+                ))
+            }
         };
         let base_url = {
             let v = get("base_url").0.trim().trim_end_matches('/');
@@ -173,7 +185,8 @@ impl Settings {
             }
             v.to_owned()
         };
-        let demo = parse_bool(get("demo").0).ok_or_else(|| bad("demo", "use true or false".into()))?;
+        let demo =
+            parse_bool(get("demo").0).ok_or_else(|| bad("demo", "use true or false".into()))?;
         let workers = {
             let (v, _) = get("workers");
             v.parse::<usize>()
@@ -214,7 +227,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -230,7 +246,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tillbud-cfg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("tillbud.toml");
-        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ndemo = true\nworkers = 2\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\ndemo = true\nworkers = 2\n",
+        )
+        .unwrap();
         let s = Settings::load_from(Some(&file), &env(&[("TILLBUD_WORKERS", "3")])).unwrap();
         assert_eq!(s.listen.port(), 9000);
         assert!(s.demo);
@@ -240,7 +260,11 @@ mod tests {
     #[test]
     fn bad_values_name_the_setting_and_source() {
         let e = Settings::load_from(None, &env(&[("TILLBUD_LISTEN", "nope")])).unwrap_err();
-        assert!(e.0.contains("listen") && e.0.contains("TILLBUD_LISTEN"), "{}", e.0);
+        assert!(
+            e.0.contains("listen") && e.0.contains("TILLBUD_LISTEN"),
+            "{}",
+            e.0
+        );
         let e = Settings::load_from(None, &env(&[("TILLBUD_BASE_URL", "ftp://x")])).unwrap_err();
         assert!(e.0.contains("base_url"), "{}", e.0);
     }

@@ -33,20 +33,60 @@ fn unit_id(conn: &mut crate::db::AnyConnection, code: &str) -> Result<Uuid, DbEr
     Uuid::parse_str(&id).map_err(|e| DbError::Task(e.to_string()))
 }
 
+/// (unit code, kind, days ago, title, description, consequences)
+type DemoReport = (
+    &'static str,
+    IncidentKind,
+    i64,
+    &'static str,
+    &'static str,
+    &'static [Consequence],
+);
+
 fn seed_reports(db: &Db) -> Result<(), DbError> {
     let now = Utc::now();
     let text = |s: &str| CleanText::parse(s, true).map_err(|e| DbError::Task(e.into()));
-    let reports: [(&str, IncidentKind, i64, &str, &str, &[Consequence]); 5] = [
-        ("UTB-GR-LYC", IncidentKind::NearMiss, 2, "Halka vid entrén",
-         "Isfläcken vid huvudentrén var inte sandad. En elev halkade men klarade sig.", &[Consequence::Person]),
-        ("AEO-HT-LYC", IncidentKind::ThreatViolence, 5, "Hotfull anhörig vid hembesök",
-         "En anhörig uppträdde hotfullt mot personalen vid ett hembesök på förmiddagen.", &[Consequence::Person]),
-        ("TEK-GAT", IncidentKind::PropertyDamage, 9, "Påkörd gatlykta",
-         "En arbetsmaskin backade in i en gatlykta på Ronnebygatan. Lyktan lutar.", &[Consequence::Economic]),
-        ("AFAB-VA", IncidentKind::Environmental, 14, "Utsläpp av dagvatten",
-         "Bräddning vid pumpstationen efter kraftigt regn. Provtagning gjord.", &[Consequence::Environment, Consequence::Service]),
-        ("KOF-BIB", IncidentKind::RiskObservation, 20, "Lös bokhylla i barnavdelningen",
-         "En bokhylla i barnavdelningen är inte förankrad i väggen och kan välta.", &[]),
+    let reports: [DemoReport; 5] = [
+        (
+            "UTB-GR-LYC",
+            IncidentKind::NearMiss,
+            2,
+            "Halka vid entrén",
+            "Isfläcken vid huvudentrén var inte sandad. En elev halkade men klarade sig.",
+            &[Consequence::Person],
+        ),
+        (
+            "AEO-HT-LYC",
+            IncidentKind::ThreatViolence,
+            5,
+            "Hotfull anhörig vid hembesök",
+            "En anhörig uppträdde hotfullt mot personalen vid ett hembesök på förmiddagen.",
+            &[Consequence::Person],
+        ),
+        (
+            "TEK-GAT",
+            IncidentKind::PropertyDamage,
+            9,
+            "Påkörd gatlykta",
+            "En arbetsmaskin backade in i en gatlykta på Ronnebygatan. Lyktan lutar.",
+            &[Consequence::Economic],
+        ),
+        (
+            "AFAB-VA",
+            IncidentKind::Environmental,
+            14,
+            "Utsläpp av dagvatten",
+            "Bräddning vid pumpstationen efter kraftigt regn. Provtagning gjord.",
+            &[Consequence::Environment, Consequence::Service],
+        ),
+        (
+            "KOF-BIB",
+            IncidentKind::RiskObservation,
+            20,
+            "Lös bokhylla i barnavdelningen",
+            "En bokhylla i barnavdelningen är inte förankrad i väggen och kan välta.",
+            &[],
+        ),
     ];
     db.write_blocking(|conn| {
         for (code, kind, days_ago, title, description, consequences) in reports {
@@ -63,7 +103,13 @@ fn seed_reports(db: &Db) -> Result<(), DbError> {
                 reporter: Some(Reporter::default()).filter(|r| !r.is_empty()),
             };
             let created = (now - Duration::days(days_ago)).naive_utc();
-            incidents::insert_new(conn, &Uuid::now_v7(), &TrackingCode::generate(), &incident, created)?;
+            incidents::insert_new(
+                conn,
+                &Uuid::now_v7(),
+                &TrackingCode::generate(),
+                &incident,
+                created,
+            )?;
         }
         Ok(())
     })
@@ -85,8 +131,15 @@ mod tests {
         let max_depth = pairs.iter().map(|p| p.2).max().unwrap();
         assert!((2..=3).contains(&max_depth), "levels: {}", max_depth + 1);
         for spec in &specs {
-            if matches!(spec.kind, crate::domain::OrgUnitKind::Administration | crate::domain::OrgUnitKind::Company) {
-                assert!(spec.manager_email.is_some() && spec.deputy_email.is_some(), "{}", spec.code);
+            if matches!(
+                spec.kind,
+                crate::domain::OrgUnitKind::Administration | crate::domain::OrgUnitKind::Company
+            ) {
+                assert!(
+                    spec.manager_email.is_some() && spec.deputy_email.is_some(),
+                    "{}",
+                    spec.code
+                );
             }
         }
     }

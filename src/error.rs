@@ -96,9 +96,10 @@ impl ApiError {
                 lang.pick("Begäran är för stor", "Request body too large")
             }
             ApiError::NotFound => lang.pick("Hittades inte", "Not found"),
-            ApiError::Unavailable(_) => {
-                lang.pick("Tjänsten är tillfälligt otillgänglig", "Service unavailable")
-            }
+            ApiError::Unavailable(_) => lang.pick(
+                "Tjänsten är tillfälligt otillgänglig",
+                "Service unavailable",
+            ),
             ApiError::Internal(_) => lang.pick("Internt fel", "Internal error"),
         }
     }

@@ -138,14 +138,10 @@ pub async fn submit(
     match result {
         Ok(()) => Ok(Submission::Created { location, body }),
         // Another request with the same key committed first: answer as it did.
-        Err(e) if e.is_unique_violation() && key.is_some() => {
-            match key {
-                Some(key) => earlier_answer(db, key, &request_hash)
-                    .await?
-                    .ok_or(e),
-                None => Err(e),
-            }
-        }
+        Err(e) if e.is_unique_violation() && key.is_some() => match key {
+            Some(key) => earlier_answer(db, key, &request_hash).await?.ok_or(e),
+            None => Err(e),
+        },
         Err(e) => Err(e),
     }
 }
@@ -156,9 +152,12 @@ mod tests {
 
     #[test]
     fn hash_ignores_key_order_and_whitespace() {
-        let a: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":{"y":[1,2],"x":"å"}}"#).unwrap();
-        let b: serde_json::Value = serde_json::from_str(r#"{ "b": {"x":"å","y":[1, 2]}, "a": 1 }"#).unwrap();
-        let c: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":{"y":[2,1],"x":"å"}}"#).unwrap();
+        let a: serde_json::Value =
+            serde_json::from_str(r#"{"a":1,"b":{"y":[1,2],"x":"å"}}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{ "b": {"x":"å","y":[1, 2]}, "a": 1 }"#).unwrap();
+        let c: serde_json::Value =
+            serde_json::from_str(r#"{"a":1,"b":{"y":[2,1],"x":"å"}}"#).unwrap();
         assert_eq!(request_hash(&a), request_hash(&b));
         assert_ne!(request_hash(&a), request_hash(&c));
     }

@@ -10,7 +10,11 @@ use tillbud::startup::Application;
 use tillbud::{demo, org_import, routes, telemetry};
 
 #[derive(Parser)]
-#[command(name = "tillbud", version, about = "Incident and near-miss reporting (tillbudsrapportering)")]
+#[command(
+    name = "tillbud",
+    version,
+    about = "Incident and near-miss reporting (tillbudsrapportering)"
+)]
 struct Cli {
     /// A TOML file with settings (overridden by TILLBUD_* environment variables).
     #[arg(long, global = true, env = "TILLBUD_CONFIG")]
@@ -88,7 +92,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let applied = db.migrate()?;
             println!("{} migration(s) applied", applied.len());
         }
-        Command::Org { command: OrgCommand::Import { file } } => {
+        Command::Org {
+            command: OrgCommand::Import { file },
+        } => {
             let db = open_db(&settings)?;
             let specs = org_import::parse_file(&file)?;
             let summary = org_import::import(&db, &specs)?;

@@ -72,7 +72,9 @@ impl UnitRecord {
         };
         let mail = |field: &str, v: Option<String>| {
             blank_to_none(v)
-                .map(|s| Email::parse(&s).map_err(|_| format!("{field} '{s}' is not an e-mail address")))
+                .map(|s| {
+                    Email::parse(&s).map_err(|_| format!("{field} '{s}' is not an e-mail address"))
+                })
                 .transpose()
         };
         if parent_code.as_ref() == Some(&code) {
@@ -94,7 +96,9 @@ impl UnitRecord {
 
 /// Parses a CSV document. Line numbers count the header as line 1.
 pub fn parse_csv(text: &str) -> Result<Vec<UnitSpec>, OrgImportError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let mut specs = Vec::new();
     for record in reader.deserialize::<UnitRecord>() {
         let record = record.map_err(|e| OrgImportError::Row {
@@ -102,7 +106,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<UnitSpec>, OrgImportError> {
             why: e.to_string(),
         })?;
         let line = specs.len() + 2;
-        specs.push(record.parse().map_err(|why| OrgImportError::Row { line, why })?);
+        specs.push(
+            record
+                .parse()
+                .map_err(|why| OrgImportError::Row { line, why })?,
+        );
     }
     check_unique(&specs, |i| i + 2)?;
     Ok(specs)
@@ -110,29 +118,42 @@ pub fn parse_csv(text: &str) -> Result<Vec<UnitSpec>, OrgImportError> {
 
 /// Parses a JSON array. "Line" is the 1-based position of the object in the array.
 pub fn parse_json(text: &str) -> Result<Vec<UnitSpec>, OrgImportError> {
-    let values: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| OrgImportError::Row {
-        line: e.line(),
-        why: e.to_string(),
-    })?;
-    let mut specs = Vec::new();
-    for (i, value) in values.into_iter().enumerate() {
-        let record: UnitRecord = serde_json::from_value(value).map_err(|e| OrgImportError::Row {
-            line: i + 1,
+    let values: Vec<serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| OrgImportError::Row {
+            line: e.line(),
             why: e.to_string(),
         })?;
-        specs.push(record.parse().map_err(|why| OrgImportError::Row { line: i + 1, why })?);
+    let mut specs = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        let record: UnitRecord =
+            serde_json::from_value(value).map_err(|e| OrgImportError::Row {
+                line: i + 1,
+                why: e.to_string(),
+            })?;
+        specs.push(
+            record
+                .parse()
+                .map_err(|why| OrgImportError::Row { line: i + 1, why })?,
+        );
     }
     check_unique(&specs, |i| i + 1)?;
     Ok(specs)
 }
 
-fn check_unique(specs: &[UnitSpec], line_of: impl Fn(usize) -> usize) -> Result<(), OrgImportError> {
+fn check_unique(
+    specs: &[UnitSpec],
+    line_of: impl Fn(usize) -> usize,
+) -> Result<(), OrgImportError> {
     let mut seen = std::collections::BTreeMap::new();
     for (i, spec) in specs.iter().enumerate() {
         if let Some(first) = seen.insert(spec.code.clone(), i) {
             return Err(OrgImportError::Row {
                 line: line_of(i),
-                why: format!("code {} already given on line {}", spec.code, line_of(first)),
+                why: format!(
+                    "code {} already given on line {}",
+                    spec.code,
+                    line_of(first)
+                ),
             });
         }
     }
@@ -146,7 +167,9 @@ pub fn parse_file(path: &Path) -> Result<Vec<UnitSpec>, OrgImportError> {
         why: e.to_string(),
     })?;
     let text = text.trim_start_matches('\u{feff}');
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
         parse_json(text)
     } else {
@@ -185,12 +208,16 @@ mod tests {
         let specs = parse_csv(&text).unwrap();
         assert_eq!(specs.len(), 2);
         assert_eq!(specs[1].parent_code.as_ref().unwrap().as_str(), "KK");
-        assert_eq!(specs[0].manager_email.as_ref().unwrap().as_str(), "anna@example.se");
+        assert_eq!(
+            specs[0].manager_email.as_ref().unwrap().as_str(),
+            "anna@example.se"
+        );
     }
 
     #[test]
     fn bad_row_names_its_line() {
-        let text = format!("{HEADER}KK,Karlskrona kommun,group,,,,,,\nUTB,Utbildning,skola,KK,,,,,\n");
+        let text =
+            format!("{HEADER}KK,Karlskrona kommun,group,,,,,,\nUTB,Utbildning,skola,KK,,,,,\n");
         match parse_csv(&text) {
             Err(OrgImportError::Row { line, why }) => {
                 assert_eq!(line, 3);
@@ -199,8 +226,14 @@ mod tests {
             other => panic!("expected a row error, got {other:?}"),
         }
         let text = format!("{HEADER}KK,Karlskrona kommun,group,,,,,,\nKK,Igen,unit,,,,,,\n");
-        assert!(matches!(parse_csv(&text), Err(OrgImportError::Row { line: 3, .. })));
+        assert!(matches!(
+            parse_csv(&text),
+            Err(OrgImportError::Row { line: 3, .. })
+        ));
         let text = format!("{HEADER}KK,Karlskrona kommun,group,,,inte-epost,,,\n");
-        assert!(matches!(parse_csv(&text), Err(OrgImportError::Row { line: 2, .. })));
+        assert!(matches!(
+            parse_csv(&text),
+            Err(OrgImportError::Row { line: 2, .. })
+        ));
     }
 }

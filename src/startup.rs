@@ -144,7 +144,10 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
         detail: lang
-            .pick("Begäran kunde inte behandlas.", "The request could not be processed.")
+            .pick(
+                "Begäran kunde inte behandlas.",
+                "The request could not be processed.",
+            )
             .into(),
         errors: Vec::new(),
     };

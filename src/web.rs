@@ -30,7 +30,12 @@ impl Pages {
             hasher.update(name.as_bytes());
             hasher.update(bytes);
         }
-        let version: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let version: String = hasher
+            .finalize()
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let files = embedded::FILES
             .iter()
             .map(|(name, bytes)| {

@@ -36,8 +36,10 @@ pub fn insert_new(
             incidents::immediate_action.eq(text(&incident.immediate_action)),
             incidents::anonymous.eq(reporter.is_none()),
             incidents::reporter_name.eq(reporter.and_then(|r| text(&r.name))),
-            incidents::reporter_email.eq(reporter.and_then(|r| r.email.as_ref().map(|e| e.as_str().to_owned()))),
-            incidents::reporter_phone.eq(reporter.and_then(|r| r.phone.as_ref().map(|p| p.as_str().to_owned()))),
+            incidents::reporter_email
+                .eq(reporter.and_then(|r| r.email.as_ref().map(|e| e.as_str().to_owned()))),
+            incidents::reporter_phone
+                .eq(reporter.and_then(|r| r.phone.as_ref().map(|p| p.as_str().to_owned()))),
             incidents::created_at.eq(now),
             incidents::updated_at.eq(now),
             incidents::version.eq(1i64),
@@ -121,7 +123,11 @@ pub fn find_public(
         .filter(incident_events::incident_id.eq(&case.id))
         .filter(incident_events::public.eq(true))
         .order((incident_events::at.asc(), incident_events::id.asc()))
-        .select((incident_events::at, incident_events::kind, incident_events::data))
+        .select((
+            incident_events::at,
+            incident_events::kind,
+            incident_events::data,
+        ))
         .load(conn)?;
     Ok(Some((case, events)))
 }

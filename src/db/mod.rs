@@ -62,7 +62,10 @@ impl DbError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(
             self,
-            DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+            DbError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _
+            ))
         )
     }
 
@@ -98,7 +101,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
             // Times are stored as UTC `timestamp`; pin the session zone so nothing converts them.
             AnyConnection::Postgresql(_) => "SET TIME ZONE 'UTC'",
         };
-        conn.batch_execute(sql).map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(sql)
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 

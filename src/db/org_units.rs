@@ -71,7 +71,9 @@ pub struct ImportSummary {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("unit {child} names parent {parent}, which is neither in the file nor in the database")]
+    #[error(
+        "unit {child} names parent {parent}, which is neither in the file nor in the database"
+    )]
     MissingParent { child: String, parent: String },
     #[error("unit {0} would be its own ancestor")]
     Cycle(String),
@@ -91,15 +93,24 @@ pub fn import(conn: &mut AnyConnection, specs: &[UnitSpec]) -> Result<ImportSumm
     let existing: Vec<(String, String, Option<String>)> = org_units::table
         .select((org_units::code, org_units::id, org_units::parent_id))
         .load(conn)?;
-    let mut id_by_code: BTreeMap<String, String> =
-        existing.iter().map(|(c, id, _)| (c.clone(), id.clone())).collect();
-    let code_by_id: BTreeMap<String, String> =
-        existing.iter().map(|(c, id, _)| (id.clone(), c.clone())).collect();
+    let mut id_by_code: BTreeMap<String, String> = existing
+        .iter()
+        .map(|(c, id, _)| (c.clone(), id.clone()))
+        .collect();
+    let code_by_id: BTreeMap<String, String> = existing
+        .iter()
+        .map(|(c, id, _)| (id.clone(), c.clone()))
+        .collect();
 
     // The tree as it will be: the database's links, overridden by the file's.
     let mut parents: BTreeMap<String, Option<String>> = existing
         .iter()
-        .map(|(c, _, p)| (c.clone(), p.as_ref().and_then(|p| code_by_id.get(p).cloned())))
+        .map(|(c, _, p)| {
+            (
+                c.clone(),
+                p.as_ref().and_then(|p| code_by_id.get(p).cloned()),
+            )
+        })
         .collect();
     for spec in specs {
         parents.insert(
@@ -130,7 +141,8 @@ pub fn import(conn: &mut AnyConnection, specs: &[UnitSpec]) -> Result<ImportSumm
             .unwrap_or(0)
     };
     ordered.sort_by_key(|s| depth_of(s.code.as_str()));
-    let known: std::collections::BTreeSet<String> = existing.into_iter().map(|(c, _, _)| c).collect();
+    let known: std::collections::BTreeSet<String> =
+        existing.into_iter().map(|(c, _, _)| c).collect();
 
     for spec in ordered {
         let id = id_by_code[spec.code.as_str()].clone();

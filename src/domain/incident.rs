@@ -66,9 +66,9 @@ pub struct Phone(String);
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, &'static str> {
         let s = raw.trim();
-        let allowed = s
-            .char_indices()
-            .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0));
+        let allowed = s.char_indices().all(|(i, c)| {
+            c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0)
+        });
         let digits = s.chars().filter(char::is_ascii_digit).count();
         if !allowed || !(5..=20).contains(&digits) || s.len() > 30 {
             return Err("phone");

@@ -22,3 +22,14 @@ pub use org::{OrgCode, OrgUnitKind};
 pub use status::IncidentStatus;
 pub use text::CleanText;
 pub use tracking_code::TrackingCode;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wire_names_match_stored_names() {
+        super::IncidentKind::assert_wire_names();
+        super::Consequence::assert_wire_names();
+        super::IncidentStatus::assert_wire_names();
+        super::OrgUnitKind::assert_wire_names();
+    }
+}

@@ -60,19 +60,28 @@ where
 mod tests {
     use super::*;
 
-    fn tree(edges: &[(&'static str, Option<&'static str>)]) -> BTreeMap<&'static str, Option<&'static str>> {
+    fn tree(
+        edges: &[(&'static str, Option<&'static str>)],
+    ) -> BTreeMap<&'static str, Option<&'static str>> {
         edges.iter().cloned().collect()
     }
 
     #[test]
     fn closure_of_a_small_tree() {
-        let t = tree(&[("root", None), ("a", Some("root")), ("a1", Some("a")), ("b", Some("root"))]);
+        let t = tree(&[
+            ("root", None),
+            ("a", Some("root")),
+            ("a1", Some("a")),
+            ("b", Some("root")),
+        ]);
         let mut pairs = closure(&t).unwrap();
         pairs.sort();
         assert!(pairs.contains(&("root", "a1", 2)));
         assert!(pairs.contains(&("a", "a1", 1)));
         assert!(pairs.contains(&("a1", "a1", 0)));
-        assert!(!pairs.iter().any(|(anc, desc, _)| *anc == "b" && *desc == "a1"));
+        assert!(!pairs
+            .iter()
+            .any(|(anc, desc, _)| *anc == "b" && *desc == "a1"));
         assert_eq!(pairs.len(), 4 + 3 + 1);
     }
 
@@ -83,7 +92,10 @@ mod tests {
         let t = tree(&[("a", Some("nope"))]);
         assert_eq!(
             closure(&t),
-            Err(TreeError::MissingParent { child: "a", parent: "nope" })
+            Err(TreeError::MissingParent {
+                child: "a",
+                parent: "nope"
+            })
         );
     }
 }

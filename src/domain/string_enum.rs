@@ -8,8 +8,11 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        // The wire names are the snake_case variant names; `domain::tests` checks that
+        // they equal the texts below (utoipa cannot read a macro-made `rename`).
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+            $( $(#[$vmeta])* $variant ),+
         }
 
         impl $name {
@@ -24,6 +27,16 @@ macro_rules! string_enum {
             type Err = ();
             fn from_str(s: &str) -> Result<Self, ()> {
                 match s { $($text => Ok($name::$variant),)+ _ => Err(()) }
+            }
+        }
+
+        #[cfg(test)]
+        impl $name {
+            #[allow(dead_code)]
+            pub fn assert_wire_names() {
+                for v in Self::ALL {
+                    assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(v.as_str()));
+                }
             }
         }
 

@@ -13,15 +13,16 @@ impl CleanText {
 
     /// Parses normalised text; `multiline` allows `\n`, `\r` and `\t`.
     pub fn parse(raw: &str, multiline: bool) -> Result<CleanText, &'static str> {
-        let s = Self::normalise(raw);
-        let bad = s.chars().any(|c| {
+        // Checked before trimming, so that what the API documents as forbidden is refused
+        // wherever it stands, not silently cut off at the ends.
+        let bad = raw.chars().any(|c| {
             c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))
                 || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
         });
         if bad {
             return Err("control_character");
         }
-        Ok(CleanText(s))
+        Ok(CleanText(Self::normalise(raw)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -57,5 +58,9 @@ mod tests {
         );
         assert_eq!(CleanText::parse("a\nb", false), Err("control_character"));
         assert!(CleanText::parse("a\nb\tc", true).is_ok());
+        assert_eq!(
+            CleanText::parse("Halka\u{85}", false),
+            Err("control_character")
+        );
     }
 }

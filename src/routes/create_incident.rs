@@ -35,13 +35,13 @@ pub struct CreateIncidentRequest {
     #[schema(value_type = String, format = DateTime, required = true)]
     pub occurred_at: Lenient<String>,
     #[serde(default)]
-    #[schema(value_type = String, min_length = 3, max_length = 120, required = true, example = "Halka vid entrén")]
+    #[schema(value_type = String, min_length = 3, max_length = 120, required = true, pattern = r"^[^\u0000-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$", example = "Halka vid entrén")]
     pub title: Lenient<String>,
     #[serde(default)]
-    #[schema(value_type = String, min_length = 10, max_length = 5000, required = true)]
+    #[schema(value_type = String, min_length = 10, max_length = 5000, required = true, pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub description: Lenient<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub location: Lenient<String>,
     /// WGS 84; give both latitude and longitude or neither.
     #[serde(default)]
@@ -56,12 +56,12 @@ pub struct CreateIncidentRequest {
     pub consequences: Lenient<Vec<String>>,
     /// What was done at once.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub immediate_action: Lenient<String>,
     /// Who reports. Ignored (nothing stored) when `anonymous` is true.
     #[serde(default)]
     #[schema(value_type = Option<ReporterInput>)]
-    pub reporter: Lenient<ReporterInput>,
+    pub reporter: Lenient<input::Object<ReporterInput>>,
     /// Report without any reporter data being stored.
     #[serde(default)]
     #[schema(value_type = Option<bool>)]
@@ -72,7 +72,7 @@ pub struct CreateIncidentRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ReporterInput {
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub name: Lenient<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Email, max_length = 254)]
@@ -85,11 +85,7 @@ pub struct ReporterInput {
 impl CreateIncidentRequest {
     /// Applies every input rule, reporting all bad fields at once.
     /// `unit_is_active` answers whether a (well-formed) unit id names an active unit.
-    pub fn parse(
-        self,
-        now: DateTime<Utc>,
-        unit_is_active: bool,
-    ) -> Result<NewIncident, ApiError> {
+    pub fn parse(self, now: DateTime<Utc>, unit_is_active: bool) -> Result<NewIncident, ApiError> {
         let mut c = Checker::new();
         let kind_raw = c.value("kind", self.kind, true);
         let kind = c.parse("kind", kind_raw, |s| {
@@ -114,25 +110,39 @@ impl CreateIncidentRequest {
         let title = c.text("title", self.title, true, (3, 120), false);
         let description = c.text("description", self.description, true, (10, 5000), true);
         let location = c.text("location", self.location, false, (1, 200), false);
-        let immediate_action =
-            c.text("immediate_action", self.immediate_action, false, (1, 2000), true);
+        let immediate_action = c.text(
+            "immediate_action",
+            self.immediate_action,
+            false,
+            (1, 2000),
+            true,
+        );
 
         let lat_given = !matches!(self.latitude, Lenient::Missing);
         let lon_given = !matches!(self.longitude, Lenient::Missing);
         let latitude = c.float_in("latitude", self.latitude, -90.0, 90.0);
         let longitude = c.float_in("longitude", self.longitude, -180.0, 180.0);
         let coordinates = match (latitude, longitude) {
-            (Some(latitude), Some(longitude)) => Some(Coordinates { latitude, longitude }),
+            (Some(latitude), Some(longitude)) => Some(Coordinates {
+                latitude,
+                longitude,
+            }),
             _ => {
                 if lat_given != lon_given {
-                    c.fail(if lat_given { "longitude" } else { "latitude" }, "both_or_neither");
+                    c.fail(
+                        if lat_given { "longitude" } else { "latitude" },
+                        "both_or_neither",
+                    );
                 }
                 None
             }
         };
 
         let mut consequences = BTreeSet::new();
-        for raw in c.value("consequences", self.consequences, false).unwrap_or_default() {
+        for raw in c
+            .value("consequences", self.consequences, false)
+            .unwrap_or_default()
+        {
             match Consequence::from_str(&raw) {
                 Ok(v) if consequences.insert(v) => {}
                 Ok(_) => c.fail("consequences", "duplicate"),
@@ -145,13 +155,15 @@ impl CreateIncidentRequest {
         let reporter = match reporter_input {
             // Anonymous means nothing about the reporter is even looked at.
             Some(_) if anonymous => None,
-            Some(r) => {
+            Some(input::Object(r)) => {
                 let name = c.text("reporter.name", r.name, false, (1, 200), false);
                 let email = c.email("reporter.email", r.email);
                 let phone_raw = c.value("reporter.phone", r.phone, false);
-                let phone = c.parse("reporter.phone", phone_raw.filter(|p| !p.trim().is_empty()), |p| {
-                    Phone::parse(&p)
-                });
+                let phone = c.parse(
+                    "reporter.phone",
+                    phone_raw.filter(|p| !p.trim().is_empty()),
+                    |p| Phone::parse(&p),
+                );
                 let reporter = Reporter { name, email, phone };
                 (!reporter.is_empty()).then_some(reporter)
             }
@@ -214,7 +226,9 @@ fn respond(submission: Submission) -> Result<HttpResponse, ApiError> {
                 builder.insert_header((header::LOCATION, location));
             }
             builder.insert_header(("Idempotent-Replayed", "true"));
-            Ok(builder.content_type("application/json").body(stored.response_body))
+            Ok(builder
+                .content_type("application/json")
+                .body(stored.response_body))
         }
         Submission::KeyReused => Err(ApiError::field(
             "Idempotency-Key",
@@ -270,7 +284,12 @@ pub async fn create_incident(
         .and_then(|v| v.as_str())
         .and_then(|s| Uuid::parse_str(s.trim()).ok());
     let unit_is_active = match unit {
-        Some(unit) => state.db.read(move |c| org_units::is_active(c, &unit)).await?,
+        Some(unit) => {
+            state
+                .db
+                .read(move |c| org_units::is_active(c, &unit))
+                .await?
+        }
         None => false,
     };
     let request: CreateIncidentRequest = input::from_object(value)?;

@@ -23,7 +23,9 @@ pub struct HealthStatus {
 )]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(HealthStatus { status: "ok".into() })
+    HttpResponse::Ok().json(HealthStatus {
+        status: "ok".into(),
+    })
 }
 
 /// Can the instance serve requests?
@@ -44,5 +46,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         .ping()
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    Ok(HttpResponse::Ok().json(HealthStatus { status: "ok".into() }))
+    Ok(HttpResponse::Ok().json(HealthStatus {
+        status: "ok".into(),
+    }))
 }

@@ -36,6 +36,19 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     }
 }
 
+/// A nested object field: unlike serde's derive, refuses a JSON array in place of the object.
+#[derive(Debug, Clone)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::deserialize(d)?;
+        serde_json::from_value(serde_json::Value::Object(map))
+            .map(Object)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// Reads a request body of at most `limit` bytes. Refuses early on a larger `Content-Length`
 /// and stops reading as soon as the limit is passed.
 pub async fn read_body(
@@ -70,7 +83,12 @@ pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::V
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" && !essence.ends_with("+json") {
         return Err(ApiError::UnsupportedMediaType);
     }
@@ -82,7 +100,10 @@ pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::V
     if !value.is_object() {
         return Err(ApiError::MalformedBody(
             i18n::current()
-                .pick("innehållet ska vara ett JSON-objekt", "the body must be a JSON object")
+                .pick(
+                    "innehållet ska vara ett JSON-objekt",
+                    "the body must be a JSON object",
+                )
                 .to_owned(),
         ));
     }
@@ -127,7 +148,9 @@ pub fn message(code: &str, lang: Lang, range: Option<(usize, usize)>) -> String 
         ("too_early", Lang::En) => "The time is too early.".into(),
         ("unknown_org_unit", Lang::Sv) => "Enheten finns inte eller är inte aktiv.".into(),
         ("unknown_org_unit", Lang::En) => "The unit does not exist or is not active.".into(),
-        ("both_or_neither", Lang::Sv) => "Ange både latitud och longitud, eller ingen av dem.".into(),
+        ("both_or_neither", Lang::Sv) => {
+            "Ange både latitud och longitud, eller ingen av dem.".into()
+        }
         ("both_or_neither", Lang::En) => "Give both latitude and longitude, or neither.".into(),
         ("duplicate", Lang::Sv) => "Samma värde förekommer flera gånger.".into(),
         ("duplicate", Lang::En) => "The same value occurs more than once.".into(),
@@ -156,8 +179,11 @@ impl Checker {
     }
 
     fn fail_range(&mut self, field: &str, code: &str, range: Option<(usize, usize)>) {
-        self.errors
-            .push(FieldError::new(field, code, message(code, self.lang, range)));
+        self.errors.push(FieldError::new(
+            field,
+            code,
+            message(code, self.lang, range),
+        ));
     }
 
     /// Unwraps a field's value, recording `required` or `type` when there is none.
@@ -197,7 +223,10 @@ impl Checker {
         if text.as_str().is_empty() && !required {
             return None;
         }
-        if !text.as_str().validate_length(Some(min as u64), Some(max as u64), None) {
+        if !text
+            .as_str()
+            .validate_length(Some(min as u64), Some(max as u64), None)
+        {
             self.fail_range(field, "length", Some((min, max)));
             return None;
         }
@@ -206,14 +235,14 @@ impl Checker {
 
     pub fn email(&mut self, field: &str, v: Lenient<String>) -> Option<Email> {
         let raw = self.value(field, v, false)?;
-        if raw.trim().is_empty() {
-            return None;
-        }
+        // An empty string is not an address (the schema says `format: email`); omit the field.
         if !raw.trim().validate_email() {
             self.fail(field, "email");
             return None;
         }
-        Email::parse(&raw).map_err(|code| self.fail(field, code)).ok()
+        Email::parse(&raw)
+            .map_err(|code| self.fail(field, code))
+            .ok()
     }
 
     pub fn float_in(&mut self, field: &str, v: Lenient<f64>, min: f64, max: f64) -> Option<f64> {

@@ -92,9 +92,10 @@ impl RouteTable {
             .iter()
             .find(|(segments, _)| {
                 segments.len() == parts.len()
-                    && segments.iter().zip(&parts).all(|(s, p)| {
-                        (s.starts_with('{') && !p.is_empty()) || s == p
-                    })
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(s, p)| (s.starts_with('{') && !p.is_empty()) || s == p)
             })
             .map(|(_, m)| m.as_slice())
     }
@@ -112,7 +113,11 @@ pub async fn not_matched(req: HttpRequest, table: web::Data<RouteTable>) -> Http
             r#type: "urn:tillbud:problem:method-not-allowed".into(),
             title: lang.pick("Metoden stöds inte", "Method not allowed").into(),
             status: 405,
-            detail: format!("{}: {}", lang.pick("Tillåtna metoder", "Allowed methods"), allow.join(", ")),
+            detail: format!(
+                "{}: {}",
+                lang.pick("Tillåtna metoder", "Allowed methods"),
+                allow.join(", ")
+            ),
             errors: Vec::new(),
         };
         let mut resp = problem_response(StatusCode::METHOD_NOT_ALLOWED, &problem);

@@ -29,7 +29,9 @@ pub struct OrgUnitList {
 impl TryFrom<OrgUnitRow> for OrgUnit {
     type Error = ApiError;
     fn try_from(row: OrgUnitRow) -> Result<Self, ApiError> {
-        let corrupt = |what: &str| ApiError::Internal(anyhow::anyhow!("org unit {} has a bad {what}", row.id));
+        let corrupt = |what: &str| {
+            ApiError::Internal(anyhow::anyhow!("org unit {} has a bad {what}", row.id))
+        };
         Ok(OrgUnit {
             id: Uuid::parse_str(&row.id).map_err(|_| corrupt("id"))?,
             kind: row.kind.parse().map_err(|()| corrupt("kind"))?,
@@ -58,7 +60,10 @@ impl TryFrom<OrgUnitRow> for OrgUnit {
 #[get("/org-units")]
 pub async fn list_org_units(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rows = state.db.read(org_units::list_active).await?;
-    let items = rows.into_iter().map(OrgUnit::try_from).collect::<Result<_, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(OrgUnit::try_from)
+        .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok()
         // The list changes rarely; a short cache spares phones on weak networks.
         .insert_header(("Cache-Control", "public, max-age=300"))

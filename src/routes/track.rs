@@ -36,7 +36,9 @@ pub struct CaseUpdate {
 fn update_text(kind: &str, data: &str) -> String {
     let lang = i18n::current();
     match kind {
-        "created" => lang.pick("Rapporten togs emot.", "The report was received.").to_owned(),
+        "created" => lang
+            .pick("Rapporten togs emot.", "The report was received.")
+            .to_owned(),
         _ => serde_json::from_str::<serde_json::Value>(data)
             .ok()
             .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
@@ -68,7 +70,8 @@ pub async fn track_incident(
         .read(move |c| incidents::find_public(c, &code))
         .await?
         .ok_or(ApiError::NotFound)?;
-    let corrupt = |what: &str| ApiError::Internal(anyhow::anyhow!("incident {} has a bad {what}", case.id));
+    let corrupt =
+        |what: &str| ApiError::Internal(anyhow::anyhow!("incident {} has a bad {what}", case.id));
     let status: IncidentStatus = case.status.parse().map_err(|()| corrupt("status"))?;
     let body = TrackedCase {
         kind: case.kind.parse().map_err(|()| corrupt("kind"))?,

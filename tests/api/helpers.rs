@@ -32,7 +32,8 @@ impl Drop for Cleanup {
             }
             Cleanup::PgDatabase { admin_url, name } => {
                 if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
-                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
         }
@@ -55,12 +56,21 @@ pub fn fresh_database() -> (String, Cleanup) {
             .unwrap_or_else(|e| panic!("cannot reach TILLBUD_TEST_DATABASE_URL: {e}"));
         conn.batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create test database");
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-        (format!("{base}/{name}"), Cleanup::PgDatabase { admin_url, name })
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        (
+            format!("{base}/{name}"),
+            Cleanup::PgDatabase { admin_url, name },
+        )
     } else {
         let dir = std::env::temp_dir().join(format!("tillbud-test-{tag}"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        (dir.join("tillbud.db").display().to_string(), Cleanup::Dir(dir))
+        (
+            dir.join("tillbud.db").display().to_string(),
+            Cleanup::Dir(dir),
+        )
     }
 }
 
@@ -149,13 +159,23 @@ impl Reply {
     }
 }
 
-async fn reply(mut res: awc::ClientResponse<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin>) -> Reply {
+async fn reply(
+    mut res: awc::ClientResponse<
+        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+    >,
+) -> Reply {
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let bytes = res.body().limit(10 * 1024 * 1024).await.expect("read body");
     let raw = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-    Reply { status, headers, body, raw }
+    Reply {
+        status,
+        headers,
+        body,
+        raw,
+    }
 }
 
 impl TestApp {
@@ -175,7 +195,13 @@ impl TestApp {
         reply(req.send().await.expect("GET")).await
     }
 
-    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Reply {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.client.request(method, self.url(path));
         for (k, v) in headers {
@@ -189,8 +215,13 @@ impl TestApp {
         if let Some(key) = key {
             headers.push(("Idempotency-Key", key));
         }
-        self.request("POST", "/api/v1/incidents", &headers, body.to_string().into_bytes())
-            .await
+        self.request(
+            "POST",
+            "/api/v1/incidents",
+            &headers,
+            body.to_string().into_bytes(),
+        )
+        .await
     }
 
     /// The id of the demo unit with this name.

@@ -30,14 +30,19 @@ async fn the_same_key_with_another_body_is_422() {
     report["title"] = json!("Något helt annat");
     let r = app.post_incident(&report, Some(&key)).await;
     r.assert_problem(422);
-    assert_eq!(r.field_errors(), vec![("Idempotency-Key".to_owned(), "key_reused".to_owned())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("Idempotency-Key".to_owned(), "key_reused".to_owned())]
+    );
     assert_eq!(app.incident_count().await, count);
 }
 
 #[actix_rt::test]
 async fn a_key_must_be_a_uuid() {
     let app = spawn_app().await;
-    let r = app.post_incident(&app.valid_report().await, Some("not-a-uuid")).await;
+    let r = app
+        .post_incident(&app.valid_report().await, Some("not-a-uuid"))
+        .await;
     r.assert_problem(422);
     assert_eq!(r.field_errors()[0].0, "Idempotency-Key");
 }
@@ -48,10 +53,9 @@ async fn concurrent_requests_with_one_key_create_one_incident() {
     let key = uuid::Uuid::new_v4().to_string();
     let report = app.valid_report().await;
     let before = app.incident_count().await;
-    let replies = futures_util::future::join_all(
-        (0..12).map(|_| app.post_incident(&report, Some(&key))),
-    )
-    .await;
+    let replies =
+        futures_util::future::join_all((0..12).map(|_| app.post_incident(&report, Some(&key))))
+            .await;
     for r in &replies {
         assert_eq!(r.status, 201, "{}", r.raw);
         assert_eq!(r.body["id"], replies[0].body["id"]);
@@ -65,8 +69,12 @@ async fn different_keys_create_different_incidents() {
     let app = spawn_app().await;
     let report = app.valid_report().await;
     let before = app.incident_count().await;
-    let a = app.post_incident(&report, Some(&uuid::Uuid::new_v4().to_string())).await;
-    let b = app.post_incident(&report, Some(&uuid::Uuid::new_v4().to_string())).await;
+    let a = app
+        .post_incident(&report, Some(&uuid::Uuid::new_v4().to_string()))
+        .await;
+    let b = app
+        .post_incident(&report, Some(&uuid::Uuid::new_v4().to_string()))
+        .await;
     assert_ne!(a.body["id"], b.body["id"]);
     assert_eq!(app.incident_count().await, before + 2);
 }

@@ -9,12 +9,20 @@ async fn a_valid_report_is_stored_and_answered_201() {
     let r = app.post_incident(&app.valid_report().await, None).await;
     assert_eq!(r.status, 201, "{}", r.raw);
     let id = r.body["id"].as_str().unwrap();
-    assert_eq!(r.header("location"), Some(format!("/api/v1/incidents/{id}").as_str()));
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/api/v1/incidents/{id}").as_str())
+    );
     assert_eq!(r.body["status"], "new");
     let code = r.body["tracking_code"].as_str().unwrap();
     assert_eq!(code.len(), 22);
-    assert!(code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-    assert_eq!(r.body["tracking_url"], format!("http://tillbud.test/t/{code}"));
+    assert!(code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    assert_eq!(
+        r.body["tracking_url"],
+        format!("http://tillbud.test/t/{code}")
+    );
     assert!(r.body["created_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(app.incident_count().await, before + 1);
 }
@@ -26,7 +34,12 @@ async fn text_is_trimmed_and_nfc_normalised() {
     report["title"] = json!("   Halka vid a\u{030A}n   ");
     let r = app.post_incident(&report, None).await;
     assert_eq!(r.status, 201, "{}", r.raw);
-    let tracked = app.get(&format!("/api/v1/track/{}", r.body["tracking_code"].as_str().unwrap())).await;
+    let tracked = app
+        .get(&format!(
+            "/api/v1/track/{}",
+            r.body["tracking_code"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(tracked.body["title"], "Halka vid \u{e5}n");
 }
 
@@ -45,7 +58,12 @@ async fn anonymous_reports_store_no_reporter_data_even_if_sent() {
             use tillbud::db::schema::incidents as i;
             Ok(i::table
                 .filter(i::id.eq(&incident_id))
-                .select((i::anonymous, i::reporter_name, i::reporter_email, i::reporter_phone))
+                .select((
+                    i::anonymous,
+                    i::reporter_name,
+                    i::reporter_email,
+                    i::reporter_phone,
+                ))
                 .first::<(bool, Option<String>, Option<String>, Option<String>)>(c)?)
         })
         .await
@@ -61,35 +79,132 @@ fn single_field_cases() -> Vec<(&'static str, Option<Value>, &'static str, &'sta
         ("kind", Some(json!("olycka")), "kind", "unknown_value"),
         ("kind", Some(json!(7)), "kind", "type"),
         ("org_unit_id", None, "org_unit_id", "required"),
-        ("org_unit_id", Some(json!("not-a-uuid")), "org_unit_id", "format"),
-        ("org_unit_id", Some(json!(uuid::Uuid::now_v7().to_string())), "org_unit_id", "unknown_org_unit"),
+        (
+            "org_unit_id",
+            Some(json!("not-a-uuid")),
+            "org_unit_id",
+            "format",
+        ),
+        (
+            "org_unit_id",
+            Some(json!(uuid::Uuid::now_v7().to_string())),
+            "org_unit_id",
+            "unknown_org_unit",
+        ),
         ("occurred_at", None, "occurred_at", "required"),
         ("occurred_at", Some(json!("igår")), "occurred_at", "format"),
-        ("occurred_at", Some(json!("2026-01-01 10:00")), "occurred_at", "format"),
-        ("occurred_at", Some(json!((now + chrono::Duration::minutes(10)).to_rfc3339())), "occurred_at", "in_future"),
-        ("occurred_at", Some(json!("1969-07-20T20:17:00Z")), "occurred_at", "too_early"),
+        (
+            "occurred_at",
+            Some(json!("2026-01-01 10:00")),
+            "occurred_at",
+            "format",
+        ),
+        (
+            "occurred_at",
+            Some(json!((now + chrono::Duration::minutes(10)).to_rfc3339())),
+            "occurred_at",
+            "in_future",
+        ),
+        (
+            "occurred_at",
+            Some(json!("1969-07-20T20:17:00Z")),
+            "occurred_at",
+            "too_early",
+        ),
         ("title", None, "title", "required"),
         ("title", Some(json!("ab")), "title", "length"),
         ("title", Some(json!("   ab   ")), "title", "length"),
         ("title", Some(json!("x".repeat(121))), "title", "length"),
-        ("title", Some(json!("Halka\u{0007}")), "title", "control_character"),
-        ("title", Some(json!("Två\nrader")), "title", "control_character"),
+        (
+            "title",
+            Some(json!("Halka\u{0007}")),
+            "title",
+            "control_character",
+        ),
+        (
+            "title",
+            Some(json!("Två\nrader")),
+            "title",
+            "control_character",
+        ),
         ("title", Some(json!(["a"])), "title", "type"),
         ("description", None, "description", "required"),
-        ("description", Some(json!("för kort")), "description", "length"),
-        ("description", Some(json!("å".repeat(5001))), "description", "length"),
-        ("description", Some(json!("Tio tecken\u{001b}[31m")), "description", "control_character"),
-        ("location", Some(json!("x".repeat(201))), "location", "length"),
-        ("immediate_action", Some(json!("x".repeat(2001))), "immediate_action", "length"),
+        (
+            "description",
+            Some(json!("för kort")),
+            "description",
+            "length",
+        ),
+        (
+            "description",
+            Some(json!("å".repeat(5001))),
+            "description",
+            "length",
+        ),
+        (
+            "description",
+            Some(json!("Tio tecken\u{001b}[31m")),
+            "description",
+            "control_character",
+        ),
+        (
+            "location",
+            Some(json!("x".repeat(201))),
+            "location",
+            "length",
+        ),
+        (
+            "immediate_action",
+            Some(json!("x".repeat(2001))),
+            "immediate_action",
+            "length",
+        ),
         ("latitude", Some(json!(91.0)), "latitude", "range"),
         ("latitude", Some(json!("56.1")), "latitude", "type"),
-        ("consequences", Some(json!(["person", "fire"])), "consequences", "unknown_value"),
-        ("consequences", Some(json!(["person", "person"])), "consequences", "duplicate"),
-        ("consequences", Some(json!("person")), "consequences", "type"),
+        (
+            "consequences",
+            Some(json!(["person", "fire"])),
+            "consequences",
+            "unknown_value",
+        ),
+        (
+            "consequences",
+            Some(json!(["person", "person"])),
+            "consequences",
+            "duplicate",
+        ),
+        (
+            "consequences",
+            Some(json!("person")),
+            "consequences",
+            "type",
+        ),
         ("reporter", Some(json!("Eva")), "reporter", "type"),
-        ("reporter", Some(json!({"email": "eva@"})), "reporter.email", "email"),
-        ("reporter", Some(json!({"phone": "ring mig"})), "reporter.phone", "phone"),
-        ("reporter", Some(json!({"name": "x".repeat(201)})), "reporter.name", "length"),
+        ("reporter", Some(json!([null, null])), "reporter", "type"),
+        (
+            "reporter",
+            Some(json!({"email": ""})),
+            "reporter.email",
+            "email",
+        ),
+        (
+            "reporter",
+            Some(json!({"email": "eva@"})),
+            "reporter.email",
+            "email",
+        ),
+        (
+            "reporter",
+            Some(json!({"phone": "ring mig"})),
+            "reporter.phone",
+            "phone",
+        ),
+        (
+            "reporter",
+            Some(json!({"name": "x".repeat(201)})),
+            "reporter.name",
+            "length",
+        ),
         ("anonymous", Some(json!("ja")), "anonymous", "type"),
     ]
 }
@@ -116,9 +231,15 @@ async fn every_input_rule_gives_422_naming_the_field_and_writes_nothing() {
             report.get(field),
             r.raw
         );
-        assert!(r.body["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(r.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
     }
-    assert_eq!(app.incident_count().await, before, "a refused report was written");
+    assert_eq!(
+        app.incident_count().await,
+        before,
+        "a refused report was written"
+    );
 }
 
 #[actix_rt::test]
@@ -127,7 +248,10 @@ async fn coordinates_come_in_pairs() {
     let mut report = app.valid_report().await;
     report.as_object_mut().unwrap().remove("longitude");
     let r = app.post_incident(&report, None).await;
-    assert_eq!(r.field_errors(), vec![("longitude".to_owned(), "both_or_neither".to_owned())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("longitude".to_owned(), "both_or_neither".to_owned())]
+    );
     report["longitude"] = json!(15.59);
     let r = app.post_incident(&report, None).await;
     assert_eq!(r.status, 201, "{}", r.raw);
@@ -141,20 +265,35 @@ async fn all_bad_fields_are_listed_at_once_in_the_callers_language() {
         .request(
             "POST",
             "/api/v1/incidents",
-            &[("content-type", "application/json"), ("accept-language", "en-GB,en;q=0.8")],
+            &[
+                ("content-type", "application/json"),
+                ("accept-language", "en-GB,en;q=0.8"),
+            ],
             body.to_string().into_bytes(),
         )
         .await;
     r.assert_problem(422);
     let fields: Vec<String> = r.field_errors().into_iter().map(|(f, _)| f).collect();
-    assert_eq!(fields, ["kind", "org_unit_id", "occurred_at", "title", "description", "reporter.email"]);
+    assert_eq!(
+        fields,
+        [
+            "kind",
+            "org_unit_id",
+            "occurred_at",
+            "title",
+            "description",
+            "reporter.email"
+        ]
+    );
     assert_eq!(r.body["title"], "Invalid input");
     assert_eq!(r.body["errors"][1]["message"], "This field is required.");
 }
 
 async fn assert_refused(app: &TestApp, headers: &[(&str, &str)], body: Vec<u8>, status: u16) {
     let before = app.incident_count().await;
-    let r = app.request("POST", "/api/v1/incidents", headers, body).await;
+    let r = app
+        .request("POST", "/api/v1/incidents", headers, body)
+        .await;
     r.assert_problem(status);
     assert_eq!(app.incident_count().await, before);
 }

@@ -25,13 +25,23 @@ fn every_response_has_a_description_and_errors_a_problem_schema() {
             for (status, response) in op["responses"].as_object().unwrap() {
                 let what = format!("{method} {path} {status}");
                 assert!(
-                    response["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
                     "{what} has no description"
                 );
-                let content = response["content"].as_object().unwrap_or_else(|| panic!("{what} has no content"));
-                assert!(content.values().all(|c| c.get("schema").is_some()), "{what} has no schema");
+                let content = response["content"]
+                    .as_object()
+                    .unwrap_or_else(|| panic!("{what} has no content"));
+                assert!(
+                    content.values().all(|c| c.get("schema").is_some()),
+                    "{what} has no schema"
+                );
                 if status.starts_with('4') || status.starts_with('5') {
-                    assert!(content.contains_key("application/problem+json"), "{what} is not a problem");
+                    assert!(
+                        content.contains_key("application/problem+json"),
+                        "{what} is not a problem"
+                    );
                 }
             }
         }
@@ -43,5 +53,8 @@ async fn the_spec_is_served() {
     let app = spawn_app().await;
     let r = app.get("/api/v1/openapi.json").await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["paths"]["/api/v1/incidents"]["post"]["operationId"], "create_incident");
+    assert_eq!(
+        r.body["paths"]["/api/v1/incidents"]["post"]["operationId"],
+        "create_incident"
+    );
 }

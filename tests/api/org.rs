@@ -12,13 +12,21 @@ async fn the_demo_group_lists_active_units_without_personal_data() {
     let items = r.body["items"].as_array().unwrap();
     assert!(items.len() >= 40, "{} units", items.len());
     for unit in items {
-        let keys: Vec<&str> = unit.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = unit
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys.len(), 5, "{unit}");
         for key in ["id", "code", "name", "kind", "parent_id"] {
             assert!(keys.contains(&key), "{unit}");
         }
     }
-    assert!(!r.raw.contains("@example.se"), "personal data in the unit list");
+    assert!(
+        !r.raw.contains("@example.se"),
+        "personal data in the unit list"
+    );
     let roots: Vec<_> = items.iter().filter(|u| u["parent_id"].is_null()).collect();
     assert_eq!(roots.len(), 1);
     assert_eq!(roots[0]["kind"], "group");
@@ -27,7 +35,9 @@ async fn the_demo_group_lists_active_units_without_personal_data() {
     let one = app.get(&format!("/api/v1/org-units/{id}")).await;
     assert_eq!(one.status, 200);
     assert_eq!(one.body["code"], "UTB-GR-LYC");
-    app.get(&format!("/api/v1/org-units/{}", uuid::Uuid::now_v7())).await.assert_problem(404);
+    app.get(&format!("/api/v1/org-units/{}", uuid::Uuid::now_v7()))
+        .await
+        .assert_problem(404);
     app.get("/api/v1/org-units/nope").await.assert_problem(404);
 }
 
@@ -75,20 +85,35 @@ async fn import_creates_then_updates_by_code_without_duplicates() {
          NY-1,Nya enheten,unit,NY,,,,,\n"
     );
     let out = import(&app, "units.csv", &csv);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 unit(s) created, 0 updated"));
     assert_eq!(unit_count(&app).await, before + 2);
 
     let json = r#"[{"code":"NY-1","name":"Omdöpta enheten","kind":"unit","parent_code":"UTB"}]"#;
     let out = import(&app, "units.json", json);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 unit(s) created, 1 updated"));
     assert_eq!(unit_count(&app).await, before + 2);
 
     let renamed = app.unit_id("Omdöpta enheten").await;
     let utb = uuid::Uuid::parse_str(&app.unit_id("Utbildningsförvaltningen").await).unwrap();
-    let under_utb = app.db.read(move |c| tillbud::db::org_units::subtree_ids(c, &utb)).await.unwrap();
-    assert!(under_utb.contains(&renamed), "moved unit not in its new parent's subtree");
+    let under_utb = app
+        .db
+        .read(move |c| tillbud::db::org_units::subtree_ids(c, &utb))
+        .await
+        .unwrap();
+    assert!(
+        under_utb.contains(&renamed),
+        "moved unit not in its new parent's subtree"
+    );
 }
 
 #[actix_rt::test]
@@ -103,7 +128,10 @@ async fn a_bad_row_is_reported_by_line_and_nothing_is_written() {
     let out = import(&app, "bad.csv", &csv);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("line 4") && stderr.contains("manager_email"), "{stderr}");
+    assert!(
+        stderr.contains("line 4") && stderr.contains("manager_email"),
+        "{stderr}"
+    );
     assert_eq!(unit_count(&app).await, before);
 
     let cycle = format!("{HEADER}C1,Ett,unit,C2,,,,,\nC2,Två,unit,C1,,,,,\n");
@@ -125,7 +153,11 @@ fn import_into_an_empty_database_then_migrate_again_is_a_no_op() {
         .env("TILLBUD_DATABASE_URL", &url)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 migration(s) applied"));
     let again = Command::new(env!("CARGO_BIN_EXE_tillbud"))
         .arg("migrate")

@@ -35,7 +35,8 @@ fn sorted(cols: Vec<Col>) -> Columns {
 
 fn sqlite_columns() -> Columns {
     let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
-    conn.run_pending_migrations(tillbud::db::SQLITE_MIGRATIONS).unwrap();
+    conn.run_pending_migrations(tillbud::db::SQLITE_MIGRATIONS)
+        .unwrap();
     let cols: Vec<Col> = diesel::sql_query(
         "SELECT m.name AS table_name, p.name AS column_name \
          FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'",
@@ -53,14 +54,22 @@ fn declared_columns(dialect: &str) -> Columns {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let sql = std::fs::read_to_string(entry.path().join("up.sql")).unwrap();
-        let sql: Vec<&str> = sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect();
+        let sql: Vec<&str> = sql
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect();
         for stmt in sql.join("\n").split(';') {
-            let Some(rest) = stmt.trim().strip_prefix("CREATE TABLE ") else { continue };
+            let Some(rest) = stmt.trim().strip_prefix("CREATE TABLE ") else {
+                continue;
+            };
             let (name, body) = rest.split_once('(').unwrap();
-            let cols = map.entry(name.trim().to_owned()).or_insert_with(Vec::new);
+            let cols = map.entry(name.trim().to_owned()).or_default();
             for line in body.lines() {
                 let word = line.split_whitespace().next().unwrap_or("");
-                if !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '_') && word != "PRIMARY" {
+                if !word.is_empty()
+                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && word != "PRIMARY"
+                {
                     cols.push(word.to_owned());
                 }
             }
@@ -74,20 +83,27 @@ fn declared_columns(dialect: &str) -> Columns {
 fn both_dialects_declare_the_same_tables_and_columns() {
     let sqlite = declared_columns("sqlite");
     assert_eq!(sqlite, declared_columns("postgres"));
-    assert_eq!(sqlite, sqlite_columns(), "the declared columns are what SQLite creates");
+    assert_eq!(
+        sqlite,
+        sqlite_columns(),
+        "the declared columns are what SQLite creates"
+    );
 }
 
 #[test]
 fn postgres_creates_what_sqlite_creates() {
     let Some(admin) = pg_admin_url() else {
-        eprintln!("TILLBUD_TEST_DATABASE_URL is not set: compared the declared PostgreSQL schema only");
+        eprintln!(
+            "TILLBUD_TEST_DATABASE_URL is not set: compared the declared PostgreSQL schema only"
+        );
         return;
     };
     let (url, _cleanup) = crate::helpers::fresh_database();
     let _ = admin;
     let mut conn = diesel::PgConnection::establish(&url).unwrap();
     conn.batch_execute("SET TIME ZONE 'UTC'").unwrap();
-    conn.run_pending_migrations(tillbud::db::POSTGRES_MIGRATIONS).unwrap();
+    conn.run_pending_migrations(tillbud::db::POSTGRES_MIGRATIONS)
+        .unwrap();
     let cols: Vec<Col> = diesel::sql_query(
         "SELECT table_name::text AS table_name, column_name::text AS column_name \
          FROM information_schema.columns WHERE table_schema = 'public'",
