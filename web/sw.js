@@ -9,7 +9,7 @@
  * retried POST return the incident that was already created instead of a second one.
  *
  * Outbox record (IndexedDB "tillbud" / store "outbox", key local_id):
- *   { local_id, created_at, state: 'queued' | 'needs_fix', idempotency_key, body, org_unit_label,
+ *   { local_id, created_at, state: 'queued' | 'needs_fix', idempotency_key, body, org_unit_label, lang,
  *     photos: [{ name, key, blob, done, failed }], incident: null | { id, tracking_code },
  *     problem, http_status }
  * A record leaves the outbox only when the incident got a 2xx and every photo got its own
@@ -103,7 +103,7 @@
     if (!rec.incident) {
       step = send('/api/v1/incidents', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: ACCEPT, 'Idempotency-Key': rec.idempotency_key },
+        headers: { 'Content-Type': 'application/json', Accept: ACCEPT, 'Accept-Language': rec.lang || 'sv', 'Idempotency-Key': rec.idempotency_key },
         body: JSON.stringify(rec.body),
       }, 30000).then(function (r) {
         if (r.kind === 'retry') return 'retry';
@@ -154,6 +154,7 @@
       title: rec.body && rec.body.title,
       photo_failures: failed,
       sent_at: new Date().toISOString(),
+      seen: false,
     };
     return tx([OUTBOX, SENT], 'readwrite', function (outbox, sent) {
       sent.put(summary);
@@ -182,7 +183,7 @@
 
   function flush() {
     return withLock(function () {
-      var result = { sent: [], rejected: [], remaining: 0 };
+      var result = { tried: [], sent: [], rejected: [], remaining: 0 };
       return getAll(OUTBOX).then(function (recs) {
         var ids = recs.filter(function (r) { return r.state === 'queued'; })
           .sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; })
@@ -192,6 +193,7 @@
           // Re-read under the lock: another context may have sent or replaced it meanwhile.
           return getOne(OUTBOX, ids[k]).then(function (rec) {
             if (!rec || rec.state !== 'queued') return next(k + 1);
+            result.tried.push(rec.local_id);
             return sendRecord(rec).then(function (s) {
               if (s === 'sent') result.sent.push(rec.local_id);
               if (s === 'rejected') result.rejected.push(rec.local_id);
@@ -240,6 +242,15 @@
     sent: function () { return getAll(SENT); },
     getSent: function (id) { return getOne(SENT, id); },
     forgetSent: function (id) { return delOne(SENT, id); },
+    // Once the reporter has been shown the receipt, keep only the code (not the title).
+    markSeen: function (id) {
+      return getOne(SENT, id).then(function (r) {
+        if (!r || r.seen) return;
+        r.seen = true;
+        delete r.title;
+        return putOne(SENT, r);
+      });
+    },
     flush: flush,
     registerSync: registerSync,
   };
@@ -251,6 +262,9 @@
   var CACHE = 'tillbud-shell-v1';
   var PAGES = ['/', '/tillganglighet'];
   var STATIC_RE = /(?:href|src)="(\/static\/[^"]+)"/g;
+  // A regex, not a quoted string: the server rewrites quoted /static/ paths in this file to the
+  // versioned one, and these checks must match every version.
+  var STATIC_PATH = /^\/static\//;
 
   function isPage(path) {
     return path === '/' || path === '/index.html' || path === '/tillganglighet' || path.indexOf('/t/') === 0;
@@ -297,7 +311,7 @@
         var keep = new Set([].concat.apply([], lists));
         return Promise.all(reqs.map(function (r) {
           var u = new URL(r.url);
-          if (u.pathname.indexOf('/static/') === 0 && !keep.has(u.pathname + u.search)) return cache.delete(r);
+          if (STATIC_PATH.test(u.pathname) && !keep.has(u.pathname + u.search)) return cache.delete(r);
         }));
       });
     });
@@ -367,7 +381,7 @@
     var path = url.pathname;
     // The API is never cached: answers must be live, and reports may hold personal data.
     if (path.indexOf('/api/') === 0) return;
-    if (path.indexOf('/static/') === 0) {
+    if (STATIC_PATH.test(path)) {
       event.respondWith(cacheFirst(req));
     } else if (isPage(path) && (req.mode === 'navigate' || req.destination === 'document')) {
       event.respondWith(networkFirst(req, pageKey(path), 6000));

@@ -16,12 +16,12 @@ export function messageFor(e) {
 }
 
 // Turn an RFC 9457 problem into our error list.
-export function problemErrors(problem, status) {
+export function problemErrors(problem, status, fallbackKey = 'err.rejected') {
   const list = Array.isArray(problem?.errors) ? problem.errors : [];
   const out = list.map((e) => ({ field: e.field ?? null, code: e.code ?? null, message: e.message ?? '' }));
   if (!out.length) {
     const detail = problem?.detail || problem?.title || '';
-    out.push({ field: null, text: `${t('err.rejected', { status })} ${detail}`.trim() });
+    out.push({ field: null, text: `${t(fallbackKey, { status })} ${detail}`.trim() });
   }
   return out;
 }

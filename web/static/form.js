@@ -1,5 +1,5 @@
 // The report form at "/".
-import { initPage, t, tn, onLangChange } from './i18n.js';
+import { initPage, t, tn, lang, onLangChange } from './i18n.js';
 import { ErrorDisplay, problemErrors } from './errors.js';
 import { OrgUnitPicker } from './orgunits.js';
 import { PhotoList } from './photos.js';
@@ -7,7 +7,8 @@ import * as queue from './queue.js';
 
 const $ = (id) => document.getElementById(id);
 const REPORTER_KEY = 'tillbud.reporter';
-const len = (s) => [...s].length; // characters, as the server counts them, not UTF-16 units
+// Characters as the server counts them (NFC, code points), not UTF-16 units.
+const len = (s) => [...s.normalize('NFC')].length;
 
 initPage();
 
@@ -27,7 +28,9 @@ const state = {
   receipt: null,
   position: null,
   positionMsg: null,
-  knownPending: new Set(),
+  inFlight: null, // outbox id being sent by this page's own submit
+  shown: new Set(), // outbox ids whose receipt this page has shown
+  copyMsg: null,
   backgroundSent: [],
   snapshot: { queued: [], needsFix: [], sent: [] },
 };
@@ -218,7 +221,7 @@ function validate(f) {
   }
   const when = new Date(f.occurred_at);
   if (!f.occurred_at || Number.isNaN(when.getTime())) errs.push({ field: 'occurred_at' });
-  else if (when.getTime() > Date.now() + 5 * 60 * 1000) errs.push({ field: 'occurred_at', code: 'future' });
+  else if (when.getTime() > Date.now() + 5 * 60 * 1000) errs.push({ field: 'occurred_at', code: 'in_future' });
   if (!f.title) errs.push({ field: 'title', code: 'required' });
   else if (len(f.title) < 3 || len(f.title) > 120) errs.push({ field: 'title' });
   if (!f.description) errs.push({ field: 'description', code: 'required' });
@@ -227,7 +230,10 @@ function validate(f) {
   if (len(f.immediate_action) > 2000) errs.push({ field: 'immediate_action' });
   if (!f.anonymous) {
     if (f.reporter.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(f.reporter.email)) errs.push({ field: 'reporter.email' });
-    if (f.reporter.phone && (!/^[+0-9 ()\-/]+$/.test(f.reporter.phone) || f.reporter.phone.replace(/\D/g, '').length < 5)) {
+    if (len(f.reporter.name) > 200) errs.push({ field: 'reporter.name' });
+    // Same rule as the server: digits, spaces, dashes, parentheses, a leading +; 5–20 digits.
+    const digits = f.reporter.phone.replace(/\D/g, '').length;
+    if (f.reporter.phone && (!/^\+?[0-9 ()-]+$/.test(f.reporter.phone) || digits < 5 || digits > 20 || f.reporter.phone.length > 30)) {
       errs.push({ field: 'reporter.phone' });
     }
   }
@@ -325,9 +331,21 @@ function renderReceipt() {
   const note = $('receipt-photos');
   note.hidden = !r.photo_failures;
   note.textContent = r.photo_failures ? tn('receipt.photosfailed', r.photo_failures) : '';
+  $('copy-status').textContent = state.copyMsg ? t(state.copyMsg) : '';
 }
 
+$('copy-link').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText($('receipt-link').href);
+    state.copyMsg = 'receipt.copied';
+  } catch {
+    state.copyMsg = 'receipt.copyfailed';
+  }
+  renderReceipt();
+});
+
 function showReceipt(receipt) {
+  state.copyMsg = null;
   state.receipt = receipt;
   state.savedId = null;
   renderReceipt();
@@ -396,12 +414,14 @@ function restore(rec) {
 async function refresh() {
   state.snapshot = await queue.snapshot();
   const s = state.snapshot;
-  for (const r of s.queued) state.knownPending.add(r.local_id);
+  // Reports sent without this page watching (another tab, Background Sync while it was closed):
+  // show each receipt once.
   for (const sent of s.sent) {
-    if (!state.knownPending.has(sent.local_id)) continue;
-    state.knownPending.delete(sent.local_id);
+    if (sent.seen || sent.local_id === state.inFlight || state.shown.has(sent.local_id)) continue;
     if (state.view === 'saved' && state.savedId === sent.local_id) showReceipt(sent);
     else state.backgroundSent.push(sent);
+    state.shown.add(sent.local_id);
+    queue.markSeen(sent.local_id);
   }
   const fix = s.needsFix.find((r) => r.local_id !== state.editingId);
   if (fix && !state.busy && ((state.view === 'form' && !state.dirty) || (state.view === 'saved' && state.savedId === fix.local_id))) {
@@ -441,13 +461,15 @@ form.addEventListener('submit', async (ev) => {
   state.busy = true;
   submitButton.textContent = t('form.sending');
   try {
-    const rec = queue.makeRecord({ body: buildBody(f), photos: photos.items, orgUnitLabel: picker.label });
+    const rec = queue.makeRecord({ body: buildBody(f), photos: photos.items, orgUnitLabel: picker.label, lang: lang() });
     const replaced = state.editingId;
-    state.knownPending.add(rec.local_id);
+    state.inFlight = rec.local_id;
     const result = await queue.submit(rec, replaced);
+    state.inFlight = null;
     if (!f.anonymous) saveReporter(rec.body.reporter || { name: '', email: '', phone: '' });
     if (result.outcome === 'sent') {
-      state.knownPending.delete(rec.local_id);
+      state.shown.add(rec.local_id);
+      queue.markSeen(rec.local_id);
       resetForm();
       showReceipt(result.receipt);
     } else if (result.outcome === 'queued') {
@@ -455,7 +477,6 @@ form.addEventListener('submit', async (ev) => {
       state.savedId = rec.local_id;
       showView('saved', $('saved-heading'));
     } else {
-      state.knownPending.delete(rec.local_id);
       state.editingId = rec.local_id;
       state.restored = false;
       errors.show(problemErrors(result.rec.problem, result.rec.http_status).map((e) => ({ ...e, field: e.field && fieldKey(e.field) })));
@@ -463,6 +484,7 @@ form.addEventListener('submit', async (ev) => {
   } catch {
     errors.show([{ field: null, text: t('err.network') }]);
   } finally {
+    state.inFlight = null;
     state.busy = false;
     submitButton.textContent = t('form.submit');
     await refresh();

@@ -114,8 +114,10 @@ export class OrgUnitPicker {
     const terms = norm(q).split(/\s+/).filter(Boolean);
     if (!terms.length) return this.units.slice();
     const hits = this.units.filter((u) => terms.every((term) => u.all.includes(term)));
-    // Units whose own name matches come before those found through a parent.
-    return hits.sort((a, b) => Number(b.own.includes(terms[0])) - Number(a.own.includes(terms[0])));
+    // Names that start with the text first, then other own-name matches, then units found
+    // through a parent; alphabetical within each (the list is already sorted).
+    const rank = (u) => (u.own.startsWith(terms[0]) ? 2 : u.own.includes(terms[0]) ? 1 : 0);
+    return hits.sort((a, b) => rank(b) - rank(a));
   }
 
   bind() {

@@ -17,7 +17,7 @@ export function uuid() {
 }
 
 // One record per report. The Idempotency-Key is made here, once, and travels with the report.
-export function makeRecord({ body, photos, orgUnitLabel }) {
+export function makeRecord({ body, photos, orgUnitLabel, lang }) {
   return {
     local_id: uuid(),
     created_at: new Date().toISOString(),
@@ -25,6 +25,7 @@ export function makeRecord({ body, photos, orgUnitLabel }) {
     idempotency_key: uuid(),
     body,
     org_unit_label: orgUnitLabel || '',
+    lang: lang || 'sv', // for Accept-Language: the server words its messages in it
     photos: photos.map((p, i) => ({ name: `bild-${i + 1}.jpg`, label: p.name, key: uuid(), blob: p.blob, done: false, failed: false })),
     incident: null,
   };
@@ -51,9 +52,9 @@ export function flush() {
 export async function submit(rec, replaceId) {
   await outbox().replace(replaceId, rec);
   if (navigator.onLine !== false) {
-    await flush();
-    // A flush already running when we stored may have missed the new record.
-    if (await outbox().get(rec.local_id)) await flush();
+    const first = await flush();
+    // A flush already running when we stored it may not have seen the new record.
+    if (!first || !first.tried.includes(rec.local_id)) await flush();
   }
   const receipt = await outbox().getSent(rec.local_id);
   if (receipt) return { outcome: 'sent', receipt };
@@ -71,6 +72,10 @@ export async function snapshot() {
     needsFix: all.filter((r) => r.state === 'needs_fix').sort((a, b) => (a.created_at < b.created_at ? 1 : -1)),
     sent,
   };
+}
+
+export function markSeen(id) {
+  return available() ? outbox().markSeen(id) : Promise.resolve();
 }
 
 export function remove(id) {

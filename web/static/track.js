@@ -1,5 +1,5 @@
 // The tracking page at /t/{tracking_code}: status, timeline, and adding a comment or a photo.
-import { initPage, t, fmtDate, onLangChange } from './i18n.js';
+import { initPage, t, lang, fmtDate, onLangChange } from './i18n.js';
 import { ErrorDisplay, problemErrors } from './errors.js';
 import { downscale } from './photos.js';
 
@@ -42,7 +42,7 @@ async function load() {
   }
   let res;
   try {
-    res = await fetch(api, { headers: { Accept: ACCEPT }, cache: 'no-store', credentials: 'same-origin' });
+    res = await fetch(api, { headers: { Accept: ACCEPT, 'Accept-Language': lang() }, cache: 'no-store', credentials: 'same-origin' });
   } catch {
     state.problem = 'network';
     render();
@@ -145,7 +145,7 @@ function say(key) {
 async function post(url, init) {
   let res;
   try {
-    res = await fetch(url, { ...init, credentials: 'same-origin', cache: 'no-store' });
+    res = await fetch(url, { ...init, headers: { ...init.headers, 'Accept-Language': lang() }, credentials: 'same-origin', cache: 'no-store' });
   } catch {
     return [{ field: null, text: t('err.network') }];
   }
@@ -157,7 +157,7 @@ async function post(url, init) {
   } catch {
     problem = null;
   }
-  return problemErrors(problem, res.status);
+  return problemErrors(problem, res.status, 'err.notsent');
 }
 
 // A retry of the same comment reuses its Idempotency-Key, so a lost answer cannot double it.
@@ -231,6 +231,7 @@ $('photo-form').addEventListener('submit', async (ev) => {
 
 onLangChange(() => {
   render();
+  if (state.data) load(); // update texts come from the server in the chosen language
   errors.rerender();
   say(state.status);
   if (chosen) $('track_photo-name').textContent = t('track.photo.chosen', { name: chosen.name });

@@ -1,0 +1,91 @@
+// 2. Missing fields → GOV.UK-style error summary that has focus and links to the fields.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('empty submit shows the error summary, focused, linking to each field', { timeout: 60000 }, async () => {
+  const { context, page } = await newPage(browser);
+  let posted = 0;
+  page.on('request', (req) => {
+    if (isIncidentPost(req)) posted++;
+  });
+  await gotoForm(page);
+  await page.click('#submit');
+  const summary = page.locator('.error-summary');
+  await summary.waitFor({ state: 'visible' });
+  assert.equal(await summary.getAttribute('role'), 'alert');
+  assert.equal((await summary.locator('h2').textContent()).trim(), 'Det finns problem');
+  assert.ok(await summary.evaluate((el) => el === document.activeElement), 'the summary has focus');
+  assert.match(await page.title(), /^Fel: /);
+
+  const hrefs = await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  for (const want of ['#kind-accident', '#org_unit', '#title', '#description']) {
+    assert.ok(hrefs.includes(want), `summary links to ${want} (got ${hrefs.join(', ')})`);
+  }
+  // Every link points at an element that exists.
+  for (const h of hrefs) assert.equal(await page.locator(h).count(), 1, `${h} exists`);
+
+  // Inline message: described-by and aria-invalid.
+  assert.equal(await page.getAttribute('#title', 'aria-invalid'), 'true');
+  assert.match(await page.getAttribute('#title', 'aria-describedby'), /\btitle-error\b/);
+  assert.match(await page.textContent('#title-error'), /Skriv en rubrik/);
+  assert.match(await page.getAttribute('#kind-group', 'aria-describedby'), /kind-accident-error/);
+  await screenshot(page, 'form-errors');
+
+  // Following a link moves focus to the field.
+  await summary.locator('a[href="#title"]').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'title');
+
+  // Too short is a different message than missing.
+  await page.fill('#title', 'ab');
+  await page.click('#submit');
+  await page.locator('#title-error').waitFor();
+  assert.match(await page.textContent('#title-error'), /3–120 tecken/);
+  assert.equal(posted, 0, 'nothing is sent while the client finds errors');
+  assertNoProblems(page);
+  await context.close();
+});
+
+test('422 problem+json from the server is shown the same way', { timeout: 60000 }, async () => {
+  const { context, page } = await newPage(browser);
+  await gotoForm(page);
+  await fillReport(page);
+  // The server's validation answer (simulated here so the test does not depend on its rules).
+  await page.route('**/api/v1/incidents', (route) =>
+    route.fulfill({
+      status: 422,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Unprocessable Entity',
+        status: 422,
+        detail: 'Validation failed',
+        errors: [
+          { field: 'reporter.email', code: 'format', message: 'invalid email' },
+          { field: 'latitude', code: 'range', message: 'out of range' },
+        ],
+      }),
+    }),
+  );
+  await page.click('#submit');
+  const summary = page.locator('.error-summary');
+  await summary.waitFor({ state: 'visible', timeout: 15000 });
+  assert.ok(await summary.evaluate((el) => el === document.activeElement));
+  const hrefs = await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(hrefs, ['#reporter_email', '#use-position']);
+  assert.equal(await page.getAttribute('#reporter_email', 'aria-invalid'), 'true');
+  // The values stay in the form.
+  assert.equal(await page.inputValue('#reporter_email'), 'test@example.se');
+  assert.ok((await page.inputValue('#title')).length > 3);
+  await page.unroute('**/api/v1/incidents');
+  assertNoProblems(page);
+  await context.close();
+});

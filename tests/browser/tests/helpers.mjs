@@ -1,0 +1,130 @@
+// Shared helpers for the browser tests. Uses Debian's Chromium; never downloads a browser.
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const BASE = (process.env.TILLBUD_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+export const SHOTS = path.join(here, '..', 'screenshots');
+export const AXE_PATH = require.resolve('axe-core/axe.min.js');
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+}
+
+// A phone-sized context. CSP violations and uncaught page errors are collected so each test
+// can assert the pages work under the strict CSP the server sends.
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    locale: 'sv-SE',
+    timezoneId: 'Europe/Stockholm',
+    baseURL: BASE,
+    ...options,
+  });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) page.problems.push(`CSP: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
+  return { context, page };
+}
+
+export function assertNoProblems(page) {
+  assert.deepEqual(page.problems, [], `page problems:\n${page.problems.join('\n')}`);
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
+  return file;
+}
+
+// axe-core must be injected as a <script>; the served CSP forbids inline scripts, so contexts
+// used for axe are made with bypassCSP (the other tests keep the CSP and check for violations).
+export async function axe(page, label) {
+  await page.addScriptTag({ path: AXE_PATH });
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  if (result.violations.length) {
+    console.log(`axe violations on ${label}:`);
+    for (const v of result.violations) {
+      console.log(`  [${v.impact}] ${v.id}: ${v.help}`);
+      for (const n of v.nodes) console.log(`     ${n.target.join(' ')} — ${n.failureSummary.replace(/\n/g, ' ')}`);
+    }
+  }
+  return result.violations;
+}
+
+export async function gotoForm(page) {
+  await page.goto('/');
+  await page.waitForFunction(() => document.getElementById('lang-toggle') && !document.getElementById('lang-toggle').hidden);
+}
+
+// Pick the first unit the combobox offers for the text (typed, as a person would).
+export async function pickUnit(page, text = 'Lyckeby') {
+  await page.fill('#org_unit', '');
+  await page.locator('#org_unit').pressSequentially(text, { delay: 20 });
+  const option = page.locator('#org_unit-listbox [role="option"]').first();
+  await option.waitFor({ state: 'visible', timeout: 10000 });
+  const label = (await option.textContent()).trim();
+  await option.click();
+  const id = await page.inputValue('#org_unit_id');
+  assert.ok(id, 'an org unit id is set after choosing an option');
+  return { id, label };
+}
+
+export async function fillReport(page, over = {}) {
+  const r = {
+    kind: 'near_miss',
+    title: `Halkade nästan i trappan ${Date.now() % 100000}`,
+    description: 'Isfläck vid entrén, ingen sandning gjord på morgonen. Kollega höll på att ramla.',
+    location: 'Entré B',
+    ...over,
+  };
+  await page.check(`#kind-${r.kind}`);
+  const unit = await pickUnit(page, r.unit || 'Lyckeby');
+  await page.fill('#title', r.title);
+  await page.fill('#description', r.description);
+  await page.fill('#location', r.location);
+  await page.check('#cons-person');
+  await page.fill('#reporter_name', 'Test Testsson');
+  await page.fill('#reporter_email', 'test@example.se');
+  return { ...r, unit };
+}
+
+export const isIncidentPost = (req) => req.method() === 'POST' && new URL(req.url()).pathname === '/api/v1/incidents';
+
+// Optional test-only counter on the server; null when the route does not exist.
+export async function incidentCount(request) {
+  try {
+    const res = await request.get(`${BASE}/api/v1/test/incident-count`);
+    if (!res.ok()) return null;
+    const body = await res.json();
+    return typeof body.count === 'number' ? body.count : null;
+  } catch {
+    return null;
+  }
+}
