@@ -51,12 +51,7 @@ enum OrgCommand {
 }
 
 fn open_db(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(
-        &settings.database_url,
-        settings.database_pool_size,
-        settings.sqlite_synchronous,
-        settings.db_acquire_timeout,
-    )?;
+    let db = Db::from_settings(settings)?;
     db.migrate()?;
     Ok(db)
 }
@@ -83,13 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
         }
         Command::Migrate => {
-            let db = Db::connect(
-                &settings.database_url,
-                1,
-                settings.sqlite_synchronous,
-                settings.db_acquire_timeout,
-            )?;
-            let applied = db.migrate()?;
+            let applied = Db::from_settings(&settings)?.migrate()?;
             println!("{} migration(s) applied", applied.len());
         }
         Command::Org {

@@ -31,12 +31,7 @@ pub struct Application {
 impl Application {
     /// Opens (and migrates) the database, seeds demo data if asked, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let db = Db::connect(
-            &settings.database_url,
-            settings.database_pool_size,
-            settings.sqlite_synchronous,
-            settings.db_acquire_timeout,
-        )?;
+        let db = Db::from_settings(&settings)?;
         let applied = db.migrate()?;
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "applied database migrations");

@@ -154,6 +154,16 @@ impl Db {
         })
     }
 
+    /// Connects with the configured URL, pool size and SQLite durability.
+    pub fn from_settings(settings: &crate::config::Settings) -> DbResult<Db> {
+        Db::connect(
+            &settings.database_url,
+            settings.database_pool_size,
+            settings.sqlite_synchronous,
+            settings.db_acquire_timeout,
+        )
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
