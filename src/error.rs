@@ -62,6 +62,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("not found")]
     NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("the service is temporarily unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -80,6 +82,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::NotFound => "not-found",
+            ApiError::Conflict(_) => "conflict",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -96,6 +99,7 @@ impl ApiError {
                 lang.pick("Begäran är för stor", "Request body too large")
             }
             ApiError::NotFound => lang.pick("Hittades inte", "Not found"),
+            ApiError::Conflict(_) => lang.pick("Konflikt", "Conflict"),
             ApiError::Unavailable(_) => lang.pick(
                 "Tjänsten är tillfälligt otillgänglig",
                 "Service unavailable",
@@ -127,6 +131,7 @@ impl ApiError {
             ApiError::NotFound => lang
                 .pick("Det du sökte finns inte.", "The resource does not exist.")
                 .to_owned(),
+            ApiError::Conflict(why) => why.clone(),
             ApiError::Unavailable(_) => lang
                 .pick("Försök igen om en stund.", "Please try again shortly.")
                 .to_owned(),
@@ -162,6 +167,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -135,3 +135,15 @@ pub fn find_public(
 pub fn count(conn: &mut AnyConnection) -> DbResult<i64> {
     Ok(incidents::table.count().get_result(conn)?)
 }
+
+/// The id and status of the case with this tracking code.
+pub fn find_by_tracking_code(
+    conn: &mut AnyConnection,
+    tracking_code: &TrackingCode,
+) -> DbResult<Option<(String, String)>> {
+    Ok(incidents::table
+        .filter(incidents::tracking_code.eq(tracking_code.as_str()))
+        .select((incidents::id, incidents::status))
+        .first(conn)
+        .optional()?)
+}

@@ -5,6 +5,7 @@ pub mod health;
 pub mod input;
 pub mod org_units;
 pub mod track;
+pub mod track_comment;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -40,7 +41,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(org_units::list_org_units)
             .service(org_units::get_org_unit)
             .service(create_incident::create_incident)
-            .service(track::track_incident),
+            .service(track::track_incident)
+            .service(track_comment::add_tracking_comment),
     );
 }
 

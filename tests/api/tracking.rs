@@ -46,3 +46,84 @@ async fn unknown_or_malformed_codes_are_404_problems() {
         .assert_problem(404);
     app.get("/api/v1/track/short").await.assert_problem(404);
 }
+
+#[actix_rt::test]
+async fn the_reporter_can_add_a_comment_that_shows_as_a_public_update() {
+    let app = spawn_app().await;
+    let created = app.post_incident(&app.valid_report().await, None).await;
+    let code = created.body["tracking_code"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/track/{code}/comments");
+    let json = [("content-type", "application/json")];
+
+    let r = app
+        .request(
+            "POST",
+            &path,
+            &json,
+            br#"{"text": "  Det har halkat igen idag.  "}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+    let tracked = app.get(&format!("/api/v1/track/{code}")).await;
+    let updates = tracked.body["updates"].as_array().unwrap();
+    assert_eq!(updates.len(), 2);
+    assert_eq!(updates[1]["kind"], "reporter_comment");
+    assert_eq!(updates[1]["text"], "Det har halkat igen idag.");
+
+    let r = app
+        .request("POST", &path, &json, br#"{"text": "   "}"#.to_vec())
+        .await;
+    r.assert_problem(422);
+    assert_eq!(
+        r.field_errors(),
+        vec![("text".to_owned(), "length".to_owned())]
+    );
+    let r = app.request("POST", &path, &json, br#"{}"#.to_vec()).await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("text".to_owned(), "required".to_owned())]
+    );
+    app.request(
+        "POST",
+        "/api/v1/track/AAAAAAAAAAAAAAAAAAAAAA/comments",
+        &json,
+        br#"{"text": "Hej"}"#.to_vec(),
+    )
+    .await
+    .assert_problem(404);
+    assert_eq!(
+        app.get(&format!("/api/v1/track/{code}")).await.body["updates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[actix_rt::test]
+async fn a_closed_case_takes_no_more_comments() {
+    let app = spawn_app().await;
+    let created = app.post_incident(&app.valid_report().await, None).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let code = created.body["tracking_code"].as_str().unwrap().to_owned();
+    app.db
+        .write(move |c| {
+            use diesel::prelude::*;
+            use tillbud::db::schema::incidents as i;
+            diesel::update(i::table.find(&id))
+                .set(i::status.eq("closed"))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let r = app
+        .request(
+            "POST",
+            &format!("/api/v1/track/{code}/comments"),
+            &[("content-type", "application/json")],
+            br#"{"text": "Hej"}"#.to_vec(),
+        )
+        .await;
+    r.assert_problem(409);
+}

@@ -1,0 +1,103 @@
+//! `POST /api/v1/track/{tracking_code}/comments`: the reporter adds to their open case.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::{self, Checker, Lenient};
+use crate::db::{incidents, DbError};
+use crate::domain::{IncidentStatus, TrackingCode};
+use crate::error::{ApiError, Problem};
+use crate::i18n;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddComment {
+    /// What the reporter wants to add; visible on the tracking page.
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000, required = true,
+             pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
+    pub text: Lenient<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentAdded {
+    pub at: chrono::DateTime<Utc>,
+}
+
+enum Outcome {
+    Added,
+    Closed,
+    Unknown,
+}
+
+/// Add a comment to a case
+///
+/// The reporter adds information while the case is open. The comment becomes a public update.
+#[utoipa::path(
+    tag = "incidents",
+    operation_id = "add_tracking_comment",
+    params(("tracking_code" = String, Path, description = "The code from the receipt.", min_length = 22, max_length = 22)),
+    request_body(content = AddComment, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The comment was added.", body = CommentAdded),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case has this code.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The text is missing or not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/track/{tracking_code}/comments")]
+pub async fn add_tracking_comment(
+    req: HttpRequest,
+    payload: web::Payload,
+    code: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let code = TrackingCode::parse(&code).ok_or(ApiError::NotFound)?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: AddComment = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let text = c.text("text", request.text, true, (1, 2000), true);
+    c.finish()?;
+    let text = text.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("comment text missing")))?;
+    let now = Utc::now();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let Some((id, status)) = incidents::find_by_tracking_code(conn, &code)? else {
+                return Ok(Outcome::Unknown);
+            };
+            let status: IncidentStatus = status
+                .parse()
+                .map_err(|()| DbError::Task(format!("incident {id} has a bad status")))?;
+            if !status.is_open() {
+                return Ok(Outcome::Closed);
+            }
+            let data = serde_json::json!({ "text": text.as_str() }).to_string();
+            incidents::append_event(
+                conn,
+                &id,
+                now.naive_utc(),
+                Some("reporter"),
+                "reporter_comment",
+                true,
+                &data,
+            )?;
+            Ok(Outcome::Added)
+        })
+        .await?;
+    match outcome {
+        Outcome::Added => Ok(HttpResponse::Created().json(CommentAdded { at: now })),
+        Outcome::Unknown => Err(ApiError::NotFound),
+        Outcome::Closed => Err(ApiError::Conflict(
+            i18n::current()
+                .pick("Ärendet är avslutat.", "The case is closed.")
+                .to_owned(),
+        )),
+    }
+}
