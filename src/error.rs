@@ -44,7 +44,7 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong in this case.
     pub detail: String,
-    /// Every bad field, for validation problems (422).
+    /// Every bad field, for validation problems (422) and refused files (415).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(nullable = false)]
     pub errors: Vec<FieldError>,
@@ -56,8 +56,11 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("malformed request body: {0}")]
     MalformedBody(String),
-    #[error("unsupported content type")]
-    UnsupportedMediaType,
+    #[error("unsupported content type, expected {expected}")]
+    UnsupportedMediaType { expected: &'static str },
+    /// A file whose content is not a type we take (named by the field it came in).
+    #[error("unsupported file type")]
+    UnsupportedFile(FieldError),
     #[error("request body too large")]
     PayloadTooLarge { limit: usize },
     #[error("not found")]
@@ -79,7 +82,9 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => "validation",
             ApiError::MalformedBody(_) => "malformed-body",
-            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::UnsupportedMediaType { .. } | ApiError::UnsupportedFile(_) => {
+                "unsupported-media-type"
+            }
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::NotFound => "not-found",
             ApiError::Conflict(_) => "conflict",
@@ -92,7 +97,7 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => lang.pick("Uppgifterna är inte giltiga", "Invalid input"),
             ApiError::MalformedBody(_) => lang.pick("Felaktig begäran", "Malformed request"),
-            ApiError::UnsupportedMediaType => {
+            ApiError::UnsupportedMediaType { .. } | ApiError::UnsupportedFile(_) => {
                 lang.pick("Innehållstypen stöds inte", "Unsupported media type")
             }
             ApiError::PayloadTooLarge { .. } => {
@@ -115,15 +120,14 @@ impl ApiError {
                 Lang::En => format!("{} field(s) need to be corrected.", errors.len()),
             },
             ApiError::MalformedBody(why) => match lang {
-                Lang::Sv => format!("Begärans innehåll kunde inte läsas som JSON: {why}"),
-                Lang::En => format!("The request body could not be read as JSON: {why}"),
+                Lang::Sv => format!("Begärans innehåll kunde inte läsas: {why}"),
+                Lang::En => format!("The request body could not be read: {why}"),
             },
-            ApiError::UnsupportedMediaType => lang
-                .pick(
-                    "Skicka innehållet som application/json.",
-                    "Send the body as application/json.",
-                )
-                .to_owned(),
+            ApiError::UnsupportedMediaType { expected } => match lang {
+                Lang::Sv => format!("Skicka innehållet som {expected}."),
+                Lang::En => format!("Send the body as {expected}."),
+            },
+            ApiError::UnsupportedFile(error) => error.message.clone(),
             ApiError::PayloadTooLarge { limit } => match lang {
                 Lang::Sv => format!("Högst {limit} byte tillåts."),
                 Lang::En => format!("At most {limit} bytes are allowed."),
@@ -153,6 +157,7 @@ impl ApiError {
             detail: self.detail(lang),
             errors: match self {
                 ApiError::Validation(errors) => errors.clone(),
+                ApiError::UnsupportedFile(error) => vec![error.clone()],
                 _ => Vec::new(),
             },
         }
@@ -164,7 +169,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType { .. } | ApiError::UnsupportedFile(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

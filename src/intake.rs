@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::idempotency::{self, StoredResponse};
+use crate::idempotent::{self, Submission};
 use crate::db::{incidents, Db, DbError};
 use crate::domain::{IncidentStatus, NewIncident, TrackingCode};
 
@@ -27,18 +28,6 @@ pub struct IncidentCreated {
     pub created_at: DateTime<Utc>,
     /// Where the reporter can follow the case.
     pub tracking_url: String,
-}
-
-/// What a submission came to.
-pub enum Submission {
-    Created {
-        location: String,
-        body: String,
-    },
-    /// A request with this key was answered before: answer the same.
-    Replayed(StoredResponse),
-    /// The key was used before with a different body.
-    KeyReused,
 }
 
 /// A stable hash of a JSON request: object keys sorted, so key order and whitespace do not
@@ -77,26 +66,6 @@ pub fn request_hash(value: &serde_json::Value) -> String {
     canonical(value, &mut text);
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn replay_or_conflict(stored: StoredResponse, request_hash: &str) -> Submission {
-    if stored.request_hash == request_hash {
-        Submission::Replayed(stored)
-    } else {
-        Submission::KeyReused
-    }
-}
-
-/// Looks up an earlier answer for this key, before any parsing of the body's meaning.
-pub async fn earlier_answer(
-    db: &Db,
-    key: Uuid,
-    request_hash: &str,
-) -> Result<Option<Submission>, DbError> {
-    let found = db
-        .read(move |c| idempotency::find(c, IDEMPOTENCY_SCOPE, &key.to_string()))
-        .await?;
-    Ok(found.map(|stored| replay_or_conflict(stored, request_hash)))
 }
 
 /// Stores a validated report in one transaction.
@@ -138,11 +107,7 @@ pub async fn submit(
     match result {
         Ok(()) => Ok(Submission::Created { location, body }),
         // Another request with the same key committed first: answer as it did.
-        Err(e) if e.is_unique_violation() && key.is_some() => match key {
-            Some(key) => earlier_answer(db, key, &request_hash).await?.ok_or(e),
-            None => Err(e),
-        },
-        Err(e) => Err(e),
+        Err(e) => idempotent::after_conflict(db, IDEMPOTENCY_SCOPE, key, &request_hash, e).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Storage: one code path for SQLite and PostgreSQL through diesel's `MultiConnection`.
 //! All SQL of the application lives in this module's children.
 
+pub mod attachments;
 pub mod idempotency;
 pub mod incidents;
 pub mod org_units;

@@ -83,10 +83,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        incident_id -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        data -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(org_closure -> org_units (descendant_id));
 diesel::joinable!(incidents -> org_units (org_unit_id));
 diesel::joinable!(incident_consequences -> incidents (incident_id));
 diesel::joinable!(incident_events -> incidents (incident_id));
+diesel::joinable!(attachments -> incidents (incident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -95,4 +111,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_consequences,
     incident_events,
     idempotency_keys,
+    attachments,
 );

@@ -10,6 +10,7 @@ pub mod incident;
 pub mod incident_kind;
 pub mod org;
 pub mod org_tree;
+pub mod photo;
 pub mod status;
 pub mod text;
 pub mod tracking_code;

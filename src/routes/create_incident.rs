@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -15,7 +14,9 @@ use crate::db::org_units;
 use crate::domain::incident::{check_occurred_at, Phone};
 use crate::domain::{Consequence, Coordinates, IncidentKind, NewIncident, Reporter};
 use crate::error::{ApiError, Problem};
-use crate::intake::{self, IncidentCreated, Submission};
+use super::idempotency;
+use crate::idempotent;
+use crate::intake::{self, IncidentCreated};
 use crate::startup::AppState;
 
 /// A report of an event. Text is trimmed and Unicode-normalised (NFC) before its length is
@@ -194,53 +195,6 @@ impl CreateIncidentRequest {
     }
 }
 
-/// The `Idempotency-Key` header, if sent: it must be a UUID.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<Uuid>, ApiError> {
-    let Some(raw) = req.headers().get("Idempotency-Key") else {
-        return Ok(None);
-    };
-    raw.to_str()
-        .ok()
-        .and_then(|s| Uuid::parse_str(s.trim()).ok())
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::field(
-                "Idempotency-Key",
-                "format",
-                input::message("format", crate::i18n::current(), None),
-            )
-        })
-}
-
-fn respond(submission: Submission) -> Result<HttpResponse, ApiError> {
-    match submission {
-        Submission::Created { location, body } => Ok(HttpResponse::Created()
-            .insert_header((header::LOCATION, location))
-            .content_type("application/json")
-            .body(body)),
-        Submission::Replayed(stored) => {
-            let status = actix_web::http::StatusCode::from_u16(stored.status as u16)
-                .map_err(|e| ApiError::Internal(e.into()))?;
-            let mut builder = HttpResponse::build(status);
-            if let Some(location) = stored.location {
-                builder.insert_header((header::LOCATION, location));
-            }
-            builder.insert_header(("Idempotent-Replayed", "true"));
-            Ok(builder
-                .content_type("application/json")
-                .body(stored.response_body))
-        }
-        Submission::KeyReused => Err(ApiError::field(
-            "Idempotency-Key",
-            "key_reused",
-            crate::i18n::current().pick(
-                "Nyckeln har redan använts för en annan rapport.",
-                "This key was already used for a different report.",
-            ),
-        )),
-    }
-}
-
 /// Report an event
 ///
 /// Stores the report and answers with its tracking code. Send an `Idempotency-Key` (a UUID
@@ -269,13 +223,13 @@ pub async fn create_incident(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency_key(&req)?;
+    let key = idempotency::key(&req)?;
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let value = input::parse_json_object(&req, &body)?;
     let hash = intake::request_hash(&value);
     if let Some(key) = key {
-        if let Some(earlier) = intake::earlier_answer(&state.db, key, &hash).await? {
-            return respond(earlier);
+        if let Some(earlier) = idempotent::earlier_answer(&state.db, intake::IDEMPOTENCY_SCOPE, key, &hash).await? {
+            return idempotency::respond(earlier);
         }
     }
     // Looked up first so that an unknown unit is listed together with every other bad field.
@@ -296,5 +250,5 @@ pub async fn create_incident(
     let incident = request.parse(Utc::now(), unit_is_active)?;
     let submission =
         intake::submit(&state.db, &state.settings.base_url, key, hash, incident).await?;
-    respond(submission)
+    idempotency::respond(submission)
 }

@@ -90,7 +90,9 @@ pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::V
         .trim()
         .to_ascii_lowercase();
     if essence != "application/json" && !essence.ends_with("+json") {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(ApiError::UnsupportedMediaType {
+            expected: "application/json",
+        });
     }
     if body.len() > JSON_LIMIT {
         return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });

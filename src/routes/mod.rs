@@ -1,7 +1,10 @@
 //! HTTP handlers, one file per operation, and the OpenAPI document they generate.
 
+pub mod add_attachment;
 pub mod create_incident;
+pub mod get_attachment;
 pub mod health;
+pub mod idempotency;
 pub mod input;
 pub mod org_units;
 pub mod track;
@@ -42,7 +45,10 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(org_units::get_org_unit)
             .service(create_incident::create_incident)
             .service(track::track_incident)
-            .service(track_comment::add_tracking_comment),
+            .service(track_comment::add_tracking_comment)
+            .service(add_attachment::add_incident_attachment)
+            .service(add_attachment::add_tracking_attachment)
+            .service(get_attachment::get_tracking_attachment),
     );
 }
 

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::incidents;
+use crate::attachments::AttachmentInfo;
+use crate::db::{attachments, incidents};
 use crate::domain::{IncidentKind, IncidentStatus, TrackingCode};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
@@ -23,6 +24,8 @@ pub struct TrackedCase {
     pub created_at: DateTime<Utc>,
     /// Public updates, oldest first.
     pub updates: Vec<CaseUpdate>,
+    /// Photos added by the reporter, oldest first.
+    pub attachments: Vec<AttachmentInfo>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,6 +41,9 @@ fn update_text(kind: &str, data: &str) -> String {
     match kind {
         "created" => lang
             .pick("Rapporten togs emot.", "The report was received.")
+            .to_owned(),
+        "photo_added" => lang
+            .pick("En bild lades till.", "A photo was added.")
             .to_owned(),
         _ => serde_json::from_str::<serde_json::Value>(data)
             .ok()
@@ -65,9 +71,16 @@ pub async fn track_incident(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = TrackingCode::parse(&code).ok_or(ApiError::NotFound)?;
-    let (case, events) = state
+    let lookup = code.clone();
+    let (case, events, photos) = state
         .db
-        .read(move |c| incidents::find_public(c, &code))
+        .read(move |c| {
+            let Some((case, events)) = incidents::find_public(c, &lookup)? else {
+                return Ok(None);
+            };
+            let photos = attachments::list(c, &case.id)?;
+            Ok(Some((case, events, photos)))
+        })
         .await?
         .ok_or(ApiError::NotFound)?;
     let corrupt =
@@ -86,6 +99,10 @@ pub async fn track_incident(
                 text: update_text(&e.kind, &e.data),
             })
             .collect(),
+        attachments: photos
+            .into_iter()
+            .map(|p| AttachmentInfo::from_meta(&code, p))
+            .collect::<Result<_, _>>()?,
         title: case.title,
         org_unit_name: case.org_unit_name,
     };
