@@ -25,7 +25,9 @@ pub const FIELD: &str = "file";
 pub struct AttachmentInfo {
     pub id: Uuid,
     /// Where the (re-encoded) photo is served; the tracking code in it is the credential.
-    #[schema(example = "/api/v1/track/q8T3kZ0v2yXb1QmS7nWc4A/attachments/0193c4e2-7a1b-7c3d-9e4f-5a6b7c8d9e0f")]
+    #[schema(
+        example = "/api/v1/track/q8T3kZ0v2yXb1QmS7nWc4A/attachments/0193c4e2-7a1b-7c3d-9e4f-5a6b7c8d9e0f"
+    )]
     pub url: String,
     #[schema(example = "image/jpeg")]
     pub content_type: String,
@@ -157,7 +159,9 @@ pub async fn add(db: &Db, upload: Upload) -> Result<Submission, ApiError> {
             body,
         }),
         Ok(Err(refusal)) => Err(refusal_error(refusal, lang)),
-        Err(e) => Ok(idempotent::after_conflict(db, IDEMPOTENCY_SCOPE, key, &request_hash, e).await?),
+        Err(e) => {
+            Ok(idempotent::after_conflict(db, IDEMPOTENCY_SCOPE, key, &request_hash, e).await?)
+        }
     }
 }
 
@@ -193,7 +197,9 @@ fn refusal_error(refusal: Refusal, lang: Lang) -> ApiError {
 }
 
 pub fn photo_error(error: PhotoError, lang: Lang) -> ApiError {
-    let field = |code: &str, sv: &'static str, en: &'static str| FieldError::new(FIELD, code, lang.pick(sv, en));
+    let field = |code: &str, sv: &'static str, en: &'static str| {
+        FieldError::new(FIELD, code, lang.pick(sv, en))
+    };
     match error {
         PhotoError::Empty => ApiError::Validation(vec![field(
             "required",

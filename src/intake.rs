@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::idempotency::{self, StoredResponse};
-use crate::idempotent::{self, Submission};
 use crate::db::{incidents, Db, DbError};
 use crate::domain::{IncidentStatus, NewIncident, TrackingCode};
+use crate::idempotent::{self, Submission};
 
 pub const IDEMPOTENCY_SCOPE: &str = "incidents.create";
 

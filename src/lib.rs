@@ -2,6 +2,7 @@
 //!
 //! Layout (see README): pure rules in `domain`, all SQL in `db`, thin handlers in `routes`.
 
+pub mod attachments;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -10,7 +11,6 @@ pub mod error;
 pub mod i18n;
 pub mod idempotent;
 pub mod intake;
-pub mod attachments;
 pub mod org_import;
 pub mod routes;
 pub mod startup;

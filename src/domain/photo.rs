@@ -63,7 +63,10 @@ pub enum PhotoError {
     /// Claims to be an image but does not decode.
     Undecodable(String),
     /// Decodes, but its dimensions are over the bounds.
-    TooManyPixels { width: u32, height: u32 },
+    TooManyPixels {
+        width: u32,
+        height: u32,
+    },
 }
 
 /// A photo as stored: re-encoded, metadata-free.
@@ -237,10 +240,7 @@ mod tests {
         ));
         let mut truncated = jpeg(64, 64);
         truncated.truncate(40);
-        assert!(matches!(
-            clean(&truncated),
-            Err(PhotoError::Undecodable(_))
-        ));
+        assert!(matches!(clean(&truncated), Err(PhotoError::Undecodable(_))));
         assert_eq!(clean(&vec![0xFF; MAX_BYTES + 1]), Err(PhotoError::TooLarge));
     }
 
@@ -253,10 +253,7 @@ mod tests {
         png.extend_from_slice(&[8, 2, 0, 0, 0]);
         let crc_input = &png[12..];
         png.extend_from_slice(&crc32(crc_input).to_be_bytes());
-        assert!(matches!(
-            clean(&png),
-            Err(PhotoError::TooManyPixels { .. })
-        ));
+        assert!(matches!(clean(&png), Err(PhotoError::TooManyPixels { .. })));
     }
 
     fn crc32(data: &[u8]) -> u32 {

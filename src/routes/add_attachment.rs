@@ -71,18 +71,14 @@ async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>,
             return Err(ApiError::Validation(vec![FieldError::new(
                 FIELD,
                 "one_file",
-                lang.pick(
-                    "Skicka en bild per begäran.",
-                    "Send one photo per request.",
-                ),
+                lang.pick("Skicka en bild per begäran.", "Send one photo per request."),
             )]));
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
             let chunk = chunk.map_err(malformed)?;
             total += chunk.len();
-            if total > photo::MAX_BYTES + FRAMING || bytes.len() + chunk.len() > photo::MAX_BYTES
-            {
+            if total > photo::MAX_BYTES + FRAMING || bytes.len() + chunk.len() > photo::MAX_BYTES {
                 return Err(too_large);
             }
             // Other parts are read and dropped: a client may send the file name as a field.

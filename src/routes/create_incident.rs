@@ -9,12 +9,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::idempotency;
 use super::input::{self, Checker, Lenient};
 use crate::db::org_units;
 use crate::domain::incident::{check_occurred_at, Phone};
 use crate::domain::{Consequence, Coordinates, IncidentKind, NewIncident, Reporter};
 use crate::error::{ApiError, Problem};
-use super::idempotency;
 use crate::idempotent;
 use crate::intake::{self, IncidentCreated};
 use crate::startup::AppState;
@@ -228,7 +228,9 @@ pub async fn create_incident(
     let value = input::parse_json_object(&req, &body)?;
     let hash = intake::request_hash(&value);
     if let Some(key) = key {
-        if let Some(earlier) = idempotent::earlier_answer(&state.db, intake::IDEMPOTENCY_SCOPE, key, &hash).await? {
+        if let Some(earlier) =
+            idempotent::earlier_answer(&state.db, intake::IDEMPOTENCY_SCOPE, key, &hash).await?
+        {
             return idempotency::respond(earlier);
         }
     }

@@ -115,6 +115,7 @@ pub struct Reply {
     pub headers: awc::http::header::HeaderMap,
     pub body: Value,
     pub raw: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -175,6 +176,7 @@ async fn reply(
         headers,
         body,
         raw,
+        bytes: bytes.to_vec(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attachments;
 mod config_cli;
 mod health;
 mod idempotency;

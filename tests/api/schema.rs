@@ -67,7 +67,9 @@ fn declared_columns(dialect: &str) -> Columns {
             for line in body.lines() {
                 let word = line.split_whitespace().next().unwrap_or("");
                 if !word.is_empty()
-                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && word
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                     && word != "PRIMARY"
                 {
                     cols.push(word.to_owned());
