@@ -1,4 +1,4 @@
-//! The `tillbud` command: serve | migrate | org import | seed-demo | openapi.
+//! The `tillbud` command: serve | migrate | org import | seed-demo | stats | openapi.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +42,8 @@ enum Command {
     SeedDemo,
     /// Print the OpenAPI document (YAML), as committed in openapi.yaml.
     Openapi,
+    /// Print row counts (units, incidents, open incidents, photos) as one JSON line.
+    Stats,
 }
 
 #[derive(Subcommand)]
@@ -101,6 +103,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("the database already has units; nothing seeded");
             }
+        }
+        Command::Stats => {
+            let db = open_db(&settings)?;
+            let counts = db.read_blocking(tillbud::db::stats::counts)?;
+            println!("{}", serde_json::to_string(&counts)?);
         }
         Command::Openapi => unreachable!("handled above"),
     }

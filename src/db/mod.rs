@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod incidents;
 pub mod org_units;
 pub mod schema;
+pub mod stats;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

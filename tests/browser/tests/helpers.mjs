@@ -2,6 +2,7 @@
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -117,14 +118,14 @@ export async function fillReport(page, over = {}) {
 
 export const isIncidentPost = (req) => req.method() === 'POST' && new URL(req.url()).pathname === '/api/v1/incidents';
 
-// Optional test-only counter on the server; null when the route does not exist.
-export async function incidentCount(request) {
-  try {
-    const res = await request.get(`${BASE}/api/v1/test/incident-count`);
-    if (!res.ok()) return null;
-    const body = await res.json();
-    return typeof body.count === 'number' ? body.count : null;
-  } catch {
-    return null;
-  }
+// How many incidents the server's database holds, read with `tillbud stats` against the same
+// database the server uses (TILLBUD_BIN and TILLBUD_DATABASE_URL, set by .ci/run). No test-only
+// route on the server: the count comes from the database itself.
+export function incidentCount() {
+  const bin = process.env.TILLBUD_BIN;
+  assert.ok(bin, 'TILLBUD_BIN must name the tillbud binary (and TILLBUD_DATABASE_URL its database)');
+  const out = execFileSync(bin, ['stats'], { env: process.env, encoding: 'utf8' });
+  const counts = JSON.parse(out.trim().split('\n').pop());
+  assert.equal(typeof counts.incidents, 'number', `tillbud stats answered ${out}`);
+  return counts.incidents;
 }
