@@ -58,29 +58,26 @@ test('422 problem+json from the server is shown the same way', { timeout: 60000 
   const { context, page } = await newPage(browser);
   await gotoForm(page);
   await fillReport(page);
-  // The server's validation answer (simulated here so the test does not depend on its rules).
-  await page.route('**/api/v1/incidents', (route) =>
-    route.fulfill({
-      status: 422,
-      contentType: 'application/problem+json',
-      body: JSON.stringify({
-        type: 'about:blank',
-        title: 'Unprocessable Entity',
-        status: 422,
-        detail: 'Validation failed',
-        errors: [
-          { field: 'reporter.email', code: 'format', message: 'invalid email' },
-          { field: 'latitude', code: 'range', message: 'out of range' },
-        ],
-      }),
-    }),
-  );
+  // The page checks what it can before sending; these two only the server refuses. The
+  // request is altered on its way, and the server's real 422 answer comes back to the page.
+  await page.route('**/api/v1/incidents', (route) => {
+    const body = JSON.parse(route.request().postData());
+    body.reporter = { ...body.reporter, email: 'eva.exempel.se' };
+    body.latitude = 95;
+    body.longitude = 15.6;
+    return route.continue({ postData: JSON.stringify(body) });
+  });
+  const answer = page.waitForResponse((res) => isIncidentPost(res.request()));
   await page.click('#submit');
   const summary = page.locator('.error-summary');
   await summary.waitFor({ state: 'visible', timeout: 15000 });
   assert.ok(await summary.evaluate((el) => el === document.activeElement));
+  const res = await answer;
+  assert.equal(res.status(), 422);
+  const fields = (await res.json()).errors.map((e) => e.field).sort();
+  assert.deepEqual(fields, ['latitude', 'reporter.email']);
   const hrefs = await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-  assert.deepEqual(hrefs, ['#reporter_email', '#use-position']);
+  assert.deepEqual(hrefs.sort(), ['#reporter_email', '#use-position']);
   assert.equal(await page.getAttribute('#reporter_email', 'aria-invalid'), 'true');
   // The values stay in the form.
   assert.equal(await page.inputValue('#reporter_email'), 'test@example.se');

@@ -129,3 +129,40 @@ export function incidentCount() {
   assert.equal(typeof counts.incidents, 'number', `tillbud stats answered ${out}`);
   return counts.incidents;
 }
+
+// A report made straight through the API, for tests that start on the tracking page.
+export async function createCase(request, over = {}) {
+  const units = await (await request.get(`${BASE}/api/v1/org-units`)).json();
+  const unit = units.items.find((u) => u.name === 'Lyckeby skola');
+  assert.ok(unit, 'the demo unit Lyckeby skola exists');
+  const res = await request.post(`${BASE}/api/v1/incidents`, {
+    headers: { 'Content-Type': 'application/json' },
+    data: {
+      kind: 'near_miss',
+      org_unit_id: unit.id,
+      occurred_at: new Date(Date.now() - 3600e3).toISOString(),
+      title: 'Halka vid entrén',
+      description: 'Isfläcken vid huvudentrén var inte sandad.',
+      consequences: ['person'],
+      anonymous: true,
+      ...over,
+    },
+  });
+  assert.equal(res.status(), 201, await res.text());
+  return (await res.json()).tracking_code;
+}
+
+// Sets a case's status in the server's SQLite database (python3's sqlite3 module; WAL lets it
+// write beside the running server). For states only manager pages will reach.
+export function setCaseStatus(code, status) {
+  const db = process.env.TILLBUD_DATABASE_URL;
+  assert.ok(db && !db.startsWith('postgres'), 'TILLBUD_DATABASE_URL must be the SQLite file the server uses');
+  const script = [
+    'import sqlite3, sys',
+    'c = sqlite3.connect(sys.argv[1], timeout=10)',
+    'n = c.execute("UPDATE incidents SET status = ? WHERE tracking_code = ?", (sys.argv[2], sys.argv[3])).rowcount',
+    'c.commit()',
+    'sys.exit(0 if n == 1 else 1)',
+  ].join('\n');
+  execFileSync('python3', ['-c', script, db.replace(/^sqlite:\/\//, ''), status, code]);
+}

@@ -155,13 +155,12 @@ test('a queued report the server refuses (422) comes back into the form with err
   await context.setOffline(true);
   await page.click('#submit');
   await page.locator('#saved-view').waitFor({ state: 'visible', timeout: 15000 });
-  await page.route('**/api/v1/incidents', (route) =>
-    route.fulfill({
-      status: 422,
-      contentType: 'application/problem+json',
-      body: JSON.stringify({ type: 'about:blank', title: 'Unprocessable', status: 422, detail: 'x', errors: [{ field: 'title', code: 'length', message: 'bad' }] }),
-    }),
-  );
+  // The server's real 422: the queued body is altered on its way to an empty title.
+  await page.route('**/api/v1/incidents', (route) => {
+    const body = JSON.parse(route.request().postData());
+    body.title = '   ';
+    return route.continue({ postData: JSON.stringify(body) });
+  });
   await context.setOffline(false);
   await page.locator('.error-summary').waitFor({ state: 'visible', timeout: 20000 });
   assert.equal(await page.isVisible('#form-view'), true);
