@@ -41,7 +41,11 @@ async fn stats_counts_what_the_database_holds() {
         .env("TILLBUD_DATABASE_URL", &app.database_url)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let counts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(counts["incidents"], before + 2);
     assert_eq!(counts["open_incidents"], before + 2);
