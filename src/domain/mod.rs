@@ -4,16 +4,20 @@
 #[macro_use]
 mod string_enum;
 
+pub mod action;
 pub mod consequence;
 pub mod email;
 pub mod incident;
 pub mod incident_kind;
+pub mod legal_duty;
 pub mod org;
 pub mod org_tree;
 pub mod photo;
+pub mod risk;
 pub mod status;
 pub mod text;
 pub mod tracking_code;
+pub mod workflow;
 
 pub use consequence::Consequence;
 pub use email::Email;
@@ -32,5 +36,10 @@ mod tests {
         super::Consequence::assert_wire_names();
         super::IncidentStatus::assert_wire_names();
         super::OrgUnitKind::assert_wire_names();
+        super::action::ActionState::assert_wire_names();
+        super::risk::RiskLevel::assert_wire_names();
+        super::legal_duty::Authority::assert_wire_names();
+        super::legal_duty::DutyState::assert_wire_names();
+        super::legal_duty::InjurySeverity::assert_wire_names();
     }
 }
