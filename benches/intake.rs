@@ -6,6 +6,11 @@
 //! same run and with the same database settings it measures the ceiling: raw diesel inserts of
 //! one equivalent incident row per transaction, and prints the ratio.
 //!
+//! Routing is on: every report also writes its routing record, history event and outbox rows
+//! (three mails here: manager, skyddsombud, receipt); the server's own mail worker is off so
+//! that intake is measured alone. Then `tillbud worker` drains that outbox to an SMTP server in
+//! this process (the tests' server, over TCP on loopback) and the drain rate is printed.
+//!
 //! SQLite always; PostgreSQL too when TILLBUD_TEST_DATABASE_URL is set. BENCH_REQUESTS sets the
 //! number of requests (default 4000).
 
@@ -18,6 +23,10 @@ use diesel::prelude::*;
 use tillbud::config::SqliteSync;
 use tillbud::db::schema::incidents;
 use tillbud::db::{Backend, Db};
+
+#[allow(dead_code)]
+#[path = "../tests/api/smtp_server.rs"]
+mod smtp_server;
 
 const CONNECTIONS: usize = 64;
 
@@ -42,9 +51,12 @@ fn free_port() -> u16 {
 
 fn start_server(database_url: &str) -> Server {
     let port = free_port();
+    let mail_dir = std::env::temp_dir().join("tillbud-bench-mail");
     let child = Command::new(env!("CARGO_BIN_EXE_tillbud"))
         .args(["serve", "--demo"])
         .env("TILLBUD_DATABASE_URL", database_url)
+        .env("TILLBUD_WORKER_ENABLED", "false")
+        .env("TILLBUD_MAIL_DIR", &mail_dir)
         .env("TILLBUD_LISTEN", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
@@ -208,6 +220,71 @@ fn raw_insert_rate(db: &Db, unit: &str, rows: usize, threads: usize) -> f64 {
     rows as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Pending outbox rows of a database.
+fn pending_mail(url: &str) -> i64 {
+    let db = Db::connect(url, 1, SqliteSync::Full, Duration::from_secs(30)).expect("db");
+    db.read_blocking(|c| {
+        use tillbud::db::schema::outbox;
+        Ok(outbox::table
+            .filter(outbox::state.eq("pending"))
+            .count()
+            .get_result::<i64>(c)?)
+    })
+    .expect("count outbox")
+}
+
+/// Starts `tillbud worker` against an SMTP server in this process and times the drain of
+/// every pending mail.
+fn drain_rate(database_url: &str) -> (usize, f64, u64) {
+    let pending = pending_mail(database_url) as usize;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let smtp_thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let server = std::sync::Arc::new(smtp_server::SmtpServer::start().await);
+            tx.send(server.clone()).expect("send server");
+            while stop_rx.try_recv().is_err() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+    });
+    let smtp = rx.recv().expect("smtp server");
+    let started = Instant::now();
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_tillbud"))
+        .arg("worker")
+        .env("TILLBUD_DATABASE_URL", database_url)
+        .env("TILLBUD_MAIL_TRANSPORT", "smtp")
+        .env("TILLBUD_SMTP_HOST", "127.0.0.1")
+        .env("TILLBUD_SMTP_PORT", smtp.port.to_string())
+        .env("TILLBUD_SMTP_TLS", "none")
+        .env(
+            "TILLBUD_ACK_SECRET",
+            "bench-ack-secret-0123456789abcdefghijkl",
+        )
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start tillbud worker");
+    let limit = Instant::now() + Duration::from_secs(600);
+    while smtp.count() < pending && Instant::now() < limit {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let elapsed = started.elapsed();
+    let rss = peak_rss_kib(worker.id());
+    let _ = worker.kill();
+    let _ = worker.wait();
+    let got = smtp.count();
+    drop(smtp);
+    let _ = stop_tx.send(());
+    let _ = smtp_thread.join();
+    (got, got as f64 / elapsed.as_secs_f64(), rss)
+}
+
 fn run(label: &str, http_url: &str, raw_url: &str, requests: usize) {
     println!("\n== {label} ==");
     let server = start_server(http_url);
@@ -215,11 +292,12 @@ fn run(label: &str, http_url: &str, raw_url: &str, requests: usize) {
     let (wall, mut latencies, failures) = drive_http(&server.base, requests);
     let rss = peak_rss_kib(pid);
     drop(server);
+    let (mails, mail_rate, worker_rss) = drain_rate(http_url);
     latencies.sort();
     let ok = latencies.len();
     let rate = ok as f64 / wall.as_secs_f64();
     println!(
-        "intake over HTTP: {ok} reports in {:.2} s with {CONNECTIONS} connections, {failures} failed",
+        "intake over HTTP, routing on: {ok} reports in {:.2} s with {CONNECTIONS} connections, {failures} failed",
         wall.as_secs_f64()
     );
     println!("  requests/s      {rate:>10.0}");
@@ -236,6 +314,10 @@ fn run(label: &str, http_url: &str, raw_url: &str, requests: usize) {
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
     println!("  server peak RSS {:>10.1} MB", rss as f64 / 1024.0);
+    println!("outbox drain by `tillbud worker` to a loopback SMTP server (batch 16):");
+    println!("  mails sent      {mails:>10}");
+    println!("  mails/s         {mail_rate:>10.0}");
+    println!("  worker peak RSS {:>10.1} MB", worker_rss as f64 / 1024.0);
 
     let settings_pool = 8;
     let db = Db::connect(

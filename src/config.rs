@@ -26,6 +26,30 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "demo", default: "false", meaning: "Seed a demo organisation when the database is empty (same as `serve --demo`)." },
     SettingDoc { key: "workers", default: "0", meaning: "HTTP worker threads; 0 means one per CPU core." },
     SettingDoc { key: "log_format", default: "text", meaning: "`text` for people, `json` for log collectors. The level is set with `RUST_LOG` (default `info`)." },
+    SettingDoc { key: "mail_transport", default: "file", meaning: "`file` writes each mail as an `.eml` file under `mail_dir` (no mail server needed); `smtp` sends through the SMTP server below." },
+    SettingDoc { key: "mail_dir", default: "data/mail", meaning: "Folder for `.eml` files when `mail_transport` is `file`." },
+    SettingDoc { key: "mail_from", default: "tillbud <tillbud@localhost>", meaning: "Sender of every mail, e.g. `Tillbud <tillbud@karlskrona.se>`." },
+    SettingDoc { key: "mail_reply_to", default: "", meaning: "Optional Reply-To address, e.g. the safety coordinators' shared mailbox." },
+    SettingDoc { key: "smtp_host", default: "localhost", meaning: "SMTP server (with `mail_transport = smtp`)." },
+    SettingDoc { key: "smtp_port", default: "587", meaning: "SMTP port: usually 587 with `starttls`, 465 with `tls`, 25 with `none`." },
+    SettingDoc { key: "smtp_tls", default: "starttls", meaning: "`starttls`, `tls` (implicit TLS) or `none` (only for a local test server)." },
+    SettingDoc { key: "smtp_username", default: "", meaning: "SMTP user name; empty sends without authentication." },
+    SettingDoc { key: "smtp_password", default: "", meaning: "SMTP password (with `smtp_username`)." },
+    SettingDoc { key: "smtp_timeout_secs", default: "30", meaning: "Timeout of one SMTP conversation, in seconds." },
+    SettingDoc { key: "safety_coordinators", default: "", meaning: "Comma-separated e-mail addresses of the safety coordinators: alerted at once for extraordinary events, and the fallback when no one in the line can receive a report." },
+    SettingDoc { key: "safety_rep_kinds", default: "threat_violence,accident,work_illness,commuting_accident", meaning: "Comma-separated report kinds for which the unit's skyddsombud gets a copy (always also for the `person` consequence)." },
+    SettingDoc { key: "admin_token", default: "", meaning: "Bearer token for `/api/v1/admin/*` (at least 16 characters). Empty: the admin API answers 404." },
+    SettingDoc { key: "ack_secret", default: "", meaning: "Secret key (at least 32 characters) that signs acknowledgement links. Empty: a random key per start, with a warning: links in mails sent before a restart stop working." },
+    SettingDoc { key: "ack_link_days", default: "30", meaning: "Days an acknowledgement link in a mail stays valid." },
+    SettingDoc { key: "ack_deadline_serious_hours", default: "4", meaning: "Hours to acknowledge a serious report (extraordinary event) before a reminder; as long again before escalation one level up." },
+    SettingDoc { key: "ack_deadline_working_days", default: "2", meaning: "Swedish working days to acknowledge any other report before a reminder; as long again before escalation." },
+    SettingDoc { key: "worker_enabled", default: "true", meaning: "Run the mail worker (outbox, reminders, escalations) inside `serve`. Turn off when separate `tillbud worker` processes send." },
+    SettingDoc { key: "worker_poll_ms", default: "1000", meaning: "How often the worker looks for due mail and deadlines, in milliseconds (a new report wakes it at once)." },
+    SettingDoc { key: "outbox_batch", default: "16", meaning: "Mails one worker claims and sends concurrently per round." },
+    SettingDoc { key: "outbox_lease_secs", default: "300", meaning: "How long a claimed mail is reserved for one worker before another may take it (a crashed worker's mail is resent after this)." },
+    SettingDoc { key: "outbox_retry_base_ms", default: "30000", meaning: "First retry delay after a failed send; doubles per attempt, with ±25 % jitter." },
+    SettingDoc { key: "outbox_retry_max_ms", default: "3600000", meaning: "Longest delay between two attempts." },
+    SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +76,62 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// How long a request waits for a database connection before answering 503.
     pub db_acquire_timeout: Duration,
+    pub mail: MailSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailTransportKind {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    None,
+    StartTls,
+    Tls,
+}
+
+/// Mail, routing and deadline settings.
+#[derive(Clone)]
+pub struct MailSettings {
+    pub transport: MailTransportKind,
+    pub dir: PathBuf,
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_timeout: Duration,
+    pub safety_coordinators: Vec<String>,
+    pub safety_rep_kinds: Vec<crate::domain::IncidentKind>,
+    pub admin_token: Option<String>,
+    /// `None`: generate one at start.
+    pub ack_secret: Option<String>,
+    pub ack_link_days: u32,
+    pub deadline_serious_hours: u32,
+    pub deadline_working_days: u32,
+    pub worker_enabled: bool,
+    pub worker_poll: Duration,
+    pub batch: usize,
+    pub lease: Duration,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    pub max_attempts: u32,
+}
+
+// Secrets stay out of logs and panics.
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("transport", &self.transport)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("worker_enabled", &self.worker_enabled)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where a value came from, for error messages.
@@ -200,6 +280,118 @@ impl Settings {
             v => return Err(bad("log_format", format!("'{v}' is neither text nor json"))),
         };
 
+        let number = |key: &str, min: u64, max: u64| -> Result<u64, ConfigError> {
+            let (v, _) = get(key);
+            v.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| bad(key, format!("'{v}' is not a number from {min} to {max}")))
+        };
+        let optional = |key: &str| -> Option<String> {
+            let v = get(key).0.trim();
+            (!v.is_empty()).then(|| v.to_owned())
+        };
+        let transport = match get("mail_transport").0.trim().to_ascii_lowercase().as_str() {
+            "file" => MailTransportKind::File,
+            "smtp" => MailTransportKind::Smtp,
+            v => {
+                return Err(bad(
+                    "mail_transport",
+                    format!("'{v}' is neither file nor smtp"),
+                ))
+            }
+        };
+        let smtp_tls = match get("smtp_tls").0.trim().to_ascii_lowercase().as_str() {
+            "none" => SmtpTls::None,
+            "starttls" => SmtpTls::StartTls,
+            "tls" => SmtpTls::Tls,
+            v => {
+                return Err(bad(
+                    "smtp_tls",
+                    format!("'{v}' is not one of none, starttls, tls"),
+                ))
+            }
+        };
+        let mailbox = |key: &str, v: &str| -> Result<String, ConfigError> {
+            v.parse::<lettre::message::Mailbox>()
+                .map(|_| v.to_owned())
+                .map_err(|_| bad(key, format!("'{v}' is not an e-mail address")))
+        };
+        let from = mailbox("mail_from", get("mail_from").0.trim())?;
+        let reply_to = optional("mail_reply_to")
+            .map(|v| mailbox("mail_reply_to", &v))
+            .transpose()?;
+        let mut safety_coordinators = Vec::new();
+        for part in get("safety_coordinators").0.split(',') {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let email = crate::domain::Email::parse(part).map_err(|_| {
+                bad(
+                    "safety_coordinators",
+                    format!("'{part}' is not an e-mail address"),
+                )
+            })?;
+            safety_coordinators.push(email.as_str().to_owned());
+        }
+        let mut safety_rep_kinds = Vec::new();
+        for part in get("safety_rep_kinds").0.split(',') {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let kind = part
+                .parse::<crate::domain::IncidentKind>()
+                .map_err(|()| bad("safety_rep_kinds", format!("'{part}' is not a report kind")))?;
+            safety_rep_kinds.push(kind);
+        }
+        let admin_token = optional("admin_token");
+        if admin_token.as_ref().is_some_and(|t| t.chars().count() < 16) {
+            return Err(bad(
+                "admin_token",
+                "it must be at least 16 characters".into(),
+            ));
+        }
+        let ack_secret = optional("ack_secret");
+        if ack_secret.as_ref().is_some_and(|t| t.chars().count() < 32) {
+            return Err(bad(
+                "ack_secret",
+                "it must be at least 32 characters".into(),
+            ));
+        }
+        let worker_enabled = parse_bool(get("worker_enabled").0)
+            .ok_or_else(|| bad("worker_enabled", "use true or false".into()))?;
+        let retry_base = Duration::from_millis(number("outbox_retry_base_ms", 1, 86_400_000)?);
+        let retry_max = Duration::from_millis(number("outbox_retry_max_ms", 1, 604_800_000)?);
+        let mail = MailSettings {
+            transport,
+            dir: PathBuf::from(get("mail_dir").0.trim()),
+            from,
+            reply_to,
+            smtp_host: get("smtp_host").0.trim().to_owned(),
+            smtp_port: number("smtp_port", 1, 65_535)? as u16,
+            smtp_tls,
+            smtp_username: optional("smtp_username"),
+            smtp_password: optional("smtp_password"),
+            smtp_timeout: Duration::from_secs(number("smtp_timeout_secs", 1, 600)?),
+            safety_coordinators,
+            safety_rep_kinds,
+            admin_token,
+            ack_secret,
+            ack_link_days: number("ack_link_days", 1, 365)? as u32,
+            deadline_serious_hours: number("ack_deadline_serious_hours", 1, 720)? as u32,
+            deadline_working_days: number("ack_deadline_working_days", 1, 60)? as u32,
+            worker_enabled,
+            worker_poll: Duration::from_millis(number("worker_poll_ms", 10, 3_600_000)?),
+            batch: number("outbox_batch", 1, 256)? as usize,
+            lease: Duration::from_secs(number("outbox_lease_secs", 5, 86_400)?),
+            retry_base,
+            retry_max: retry_max.max(retry_base),
+            max_attempts: number("outbox_max_attempts", 1, 1000)? as u32,
+        };
+
         Ok(Settings {
             listen,
             database_url,
@@ -210,6 +402,7 @@ impl Settings {
             workers,
             log_format,
             db_acquire_timeout: Duration::from_secs(5),
+            mail,
         })
     }
 }

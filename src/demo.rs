@@ -18,7 +18,8 @@ pub fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let specs = org_import::parse_csv(DEMO_ORG_CSV)?;
-    org_import::import(db, &specs)?;
+    // The demo tree must reach someone on its own, without configured coordinators.
+    org_import::import(db, &specs, false)?;
     seed_reports(db)?;
     Ok(true)
 }

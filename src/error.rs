@@ -65,6 +65,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("not found")]
     NotFound,
+    #[error("missing or wrong credentials")]
+    Unauthorized,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("the service is temporarily unavailable: {0}")]
@@ -87,6 +89,7 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::NotFound => "not-found",
+            ApiError::Unauthorized => "unauthorized",
             ApiError::Conflict(_) => "conflict",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -104,6 +107,7 @@ impl ApiError {
                 lang.pick("Begäran är för stor", "Request body too large")
             }
             ApiError::NotFound => lang.pick("Hittades inte", "Not found"),
+            ApiError::Unauthorized => lang.pick("Behörighet saknas", "Unauthorized"),
             ApiError::Conflict(_) => lang.pick("Konflikt", "Conflict"),
             ApiError::Unavailable(_) => lang.pick(
                 "Tjänsten är tillfälligt otillgänglig",
@@ -134,6 +138,12 @@ impl ApiError {
             },
             ApiError::NotFound => lang
                 .pick("Det du sökte finns inte.", "The resource does not exist.")
+                .to_owned(),
+            ApiError::Unauthorized => lang
+                .pick(
+                    "Ange administratörsnyckeln som Authorization: Bearer <nyckel>.",
+                    "Send the admin token as Authorization: Bearer <token>.",
+                )
                 .to_owned(),
             ApiError::Conflict(why) => why.clone(),
             ApiError::Unavailable(_) => lang
@@ -174,6 +184,7 @@ impl ResponseError for ApiError {
             }
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -197,6 +208,9 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
     builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
     if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header((header::RETRY_AFTER, "5"));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"tillbud-admin\""));
     }
     builder.body(serde_json::to_string(problem).unwrap_or_else(|_| "{}".to_owned()))
 }

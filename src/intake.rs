@@ -1,8 +1,10 @@
 //! Receiving a report: the one transaction that makes a 201 true.
 //!
 //! Everything a report causes is written here, together, or not at all: the incident, its
-//! first history event, and the stored answer for its `Idempotency-Key`. (Notifications join
-//! this transaction as outbox rows when routing exists.)
+//! first history event, its routing decision with one outbox row per mail, and the stored
+//! answer for its `Idempotency-Key`.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -13,6 +15,7 @@ use crate::db::idempotency::{self, StoredResponse};
 use crate::db::{incidents, Db, DbError};
 use crate::domain::{IncidentStatus, NewIncident, TrackingCode};
 use crate::idempotent::{self, Submission};
+use crate::mail::{self, MailContext};
 
 pub const IDEMPOTENCY_SCOPE: &str = "incidents.create";
 
@@ -71,14 +74,15 @@ pub fn request_hash(value: &serde_json::Value) -> String {
 /// Stores a validated report in one transaction.
 pub async fn submit(
     db: &Db,
-    base_url: &str,
+    ctx: &Arc<MailContext>,
+    now: DateTime<Utc>,
     key: Option<Uuid>,
     request_hash: String,
     incident: NewIncident,
 ) -> Result<Submission, DbError> {
     let id = Uuid::now_v7();
     let tracking_code = TrackingCode::generate();
-    let now = Utc::now();
+    let base_url = &ctx.base_url;
     let created = IncidentCreated {
         id,
         tracking_code: tracking_code.to_string(),
@@ -95,17 +99,23 @@ pub async fn submit(
         response_body: body.clone(),
     };
 
+    let tracking_url = created.tracking_url.clone();
+    let ctx2 = ctx.clone();
     let result = db
         .write(move |conn| {
             if let Some(key) = key {
                 idempotency::insert(conn, IDEMPOTENCY_SCOPE, &key.to_string(), &stored)?;
             }
-            incidents::insert_new(conn, &id, &tracking_code, &incident, now.naive_utc())
+            incidents::insert_new(conn, &id, &tracking_code, &incident, now.naive_utc())?;
+            mail::route_new_incident(conn, &ctx2, id, &tracking_url, &incident, now)
         })
         .await;
 
     match result {
-        Ok(()) => Ok(Submission::Created { location, body }),
+        Ok(()) => {
+            ctx.wake.notify_one();
+            Ok(Submission::Created { location, body })
+        }
         // Another request with the same key committed first: answer as it did.
         Err(e) => idempotent::after_conflict(db, IDEMPOTENCY_SCOPE, key, &request_hash, e).await,
     }

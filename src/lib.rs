@@ -3,6 +3,7 @@
 //! Layout (see README): pure rules in `domain`, all SQL in `db`, thin handlers in `routes`.
 
 pub mod attachments;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod idempotent;
 pub mod intake;
+pub mod mail;
 pub mod org_import;
 pub mod routes;
 pub mod startup;

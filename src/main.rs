@@ -1,4 +1,4 @@
-//! The `tillbud` command: serve | migrate | org import | seed-demo | stats | openapi.
+//! The `tillbud` command: serve | worker | migrate | org import | seed-demo | stats | openapi.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +31,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run only the mail worker: send the outbox, take reminder and escalation steps.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage the org tree.
@@ -79,6 +81,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::Ok(())
             })?;
         }
+        Command::Worker => {
+            let db = open_db(&settings)?;
+            let system = actix_web::rt::System::new();
+            system.block_on(async move {
+                let clock = std::sync::Arc::new(tillbud::clock::Clock::new());
+                let ctx = std::sync::Arc::new(tillbud::mail::MailContext::from_settings(&settings));
+                let worker =
+                    tillbud::mail::outbox_worker::Worker::new(db, ctx, clock, &settings.mail)?;
+                worker.run().await;
+                anyhow::Ok(())
+            })?;
+        }
         Command::Migrate => {
             let applied = Db::from_settings(&settings)?.migrate()?;
             println!("{} migration(s) applied", applied.len());
@@ -88,7 +102,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let db = open_db(&settings)?;
             let specs = org_import::parse_file(&file)?;
-            let summary = org_import::import(&db, &specs)?;
+            let have_coordinators = !settings.mail.safety_coordinators.is_empty();
+            let summary = org_import::import(&db, &specs, have_coordinators)?;
             println!(
                 "{}: {} unit(s) created, {} updated",
                 file.display(),

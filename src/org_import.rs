@@ -11,8 +11,9 @@ use crate::domain::org_tree::UnitSpec;
 use crate::domain::{CleanText, Email, OrgCode, OrgUnitKind};
 
 /// One unit as the file states it. The CSV header is
-/// `code,name,kind,parent_code,manager_name,manager_email,deputy_name,deputy_email,safety_rep_email`;
-/// JSON is an array of objects with the same keys.
+/// `code,name,kind,parent_code,manager_name,manager_email,deputy_name,deputy_email,safety_rep_email`,
+/// optionally followed by `manager_away_from,manager_away_until`; JSON is an array of objects
+/// with the same keys.
 #[derive(Debug, Deserialize)]
 pub struct UnitRecord {
     pub code: String,
@@ -30,6 +31,12 @@ pub struct UnitRecord {
     pub deputy_email: Option<String>,
     #[serde(default)]
     pub safety_rep_email: Option<String>,
+    /// First day the manager is away (YYYY-MM-DD); with `manager_away_until`.
+    #[serde(default)]
+    pub manager_away_from: Option<String>,
+    /// Last day the manager is away (inclusive).
+    #[serde(default)]
+    pub manager_away_until: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +84,25 @@ impl UnitRecord {
                 })
                 .transpose()
         };
+        let day = |field: &str, v: Option<String>| {
+            blank_to_none(v)
+                .map(|s| {
+                    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                        .map_err(|_| format!("{field} '{s}' is not a date like 2026-12-24"))
+                })
+                .transpose()
+        };
+        let manager_away = match (
+            day("manager_away_from", self.manager_away_from)?,
+            day("manager_away_until", self.manager_away_until)?,
+        ) {
+            (Some(from), Some(until)) if from <= until => Some((from, until)),
+            (Some(_), Some(_)) => return Err("manager_away_until: before manager_away_from".into()),
+            (None, None) => None,
+            _ => {
+                return Err("manager_away_from and manager_away_until: give both or neither".into())
+            }
+        };
         if parent_code.as_ref() == Some(&code) {
             return Err("parent_code: a unit cannot be its own parent".into());
         }
@@ -90,6 +116,7 @@ impl UnitRecord {
             deputy_name: text("deputy_name", self.deputy_name)?,
             deputy_email: mail("deputy_email", self.deputy_email)?,
             safety_rep_email: mail("safety_rep_email", self.safety_rep_email)?,
+            manager_away,
         })
     }
 }
@@ -177,18 +204,26 @@ pub fn parse_file(path: &Path) -> Result<Vec<UnitSpec>, OrgImportError> {
     }
 }
 
-/// Writes parsed units in one transaction.
-pub fn import(db: &Db, specs: &[UnitSpec]) -> Result<ImportSummary, OrgImportError> {
+/// Writes parsed units in one transaction. `have_coordinators`: safety coordinators are
+/// configured, so a line with no one in it still reaches someone.
+pub fn import(
+    db: &Db,
+    specs: &[UnitSpec],
+    have_coordinators: bool,
+) -> Result<ImportSummary, OrgImportError> {
     let mut outcome = None;
-    let result = db.write_blocking(|conn| match org_units::import(conn, specs) {
-        Ok(summary) => Ok(summary),
-        Err(ImportError::Db(e)) => Err(e),
-        Err(other) => {
-            outcome = Some(other.to_string());
-            // Abort the transaction; the message is reported below.
-            Err(crate::db::DbError::Task("import refused".into()))
-        }
-    });
+    let result =
+        db.write_blocking(
+            |conn| match org_units::import(conn, specs, have_coordinators) {
+                Ok(summary) => Ok(summary),
+                Err(ImportError::Db(e)) => Err(e),
+                Err(other) => {
+                    outcome = Some(other.to_string());
+                    // Abort the transaction; the message is reported below.
+                    Err(crate::db::DbError::Task("import refused".into()))
+                }
+            },
+        );
     match (result, outcome) {
         (Ok(summary), _) => Ok(summary),
         (Err(_), Some(why)) => Err(OrgImportError::Tree(why)),

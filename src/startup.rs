@@ -11,21 +11,29 @@ use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{problem_response, Problem};
+use crate::mail::outbox_worker::{self, Worker};
+use crate::mail::MailContext;
 use crate::{demo, i18n, routes};
 
 /// What every handler may use.
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub clock: Arc<Clock>,
+    pub mail: Arc<MailContext>,
 }
 
 pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    clock: Arc<Clock>,
+    mail: Arc<MailContext>,
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -43,10 +51,47 @@ impl Application {
                 tracing::info!("seeded the demo organisation");
             }
         }
+        let clock = Arc::new(Clock::new());
+        let mail = Arc::new(MailContext::from_settings(&settings));
+        let worker = if settings.mail.worker_enabled {
+            let worker = Worker::new(db.clone(), mail.clone(), clock.clone(), &settings.mail)?;
+            Some(outbox_worker::spawn(worker))
+        } else {
+            None
+        };
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
-        let server = build_server(listener, db.clone(), settings)?;
-        Ok(Application { port, server, db })
+        let state = AppState {
+            db: db.clone(),
+            settings: Arc::new(settings),
+            clock: clock.clone(),
+            mail: mail.clone(),
+        };
+        let server = build_server(listener, state)?;
+        Ok(Application {
+            port,
+            server,
+            db,
+            clock,
+            mail,
+            worker,
+        })
+    }
+
+    /// The clock handlers and the worker use; tests move it forward.
+    pub fn clock(&self) -> Arc<Clock> {
+        self.clock.clone()
+    }
+
+    pub fn mail(&self) -> Arc<MailContext> {
+        self.mail.clone()
+    }
+
+    /// Stops this instance's mail worker (tests use it to play a crash between commit and send).
+    pub fn stop_worker(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            worker.abort();
+        }
     }
 
     pub fn port(&self) -> u16 {
@@ -66,12 +111,9 @@ impl Application {
     }
 }
 
-fn build_server(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Server> {
-    let workers = settings.workers;
-    let state = web::Data::new(AppState {
-        db,
-        settings: Arc::new(settings),
-    });
+fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let workers = state.settings.workers;
+    let state = web::Data::new(state);
     let spec = routes::openapi();
     let spec_json = web::Data::new(serde_json::to_string(&spec)?);
     let route_table = web::Data::new(routes::RouteTable::from_spec(&spec));
@@ -107,6 +149,7 @@ fn build_server(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Re
             .configure(routes::api)
             .into_app()
             .configure(crate::web::routes)
+            .configure(routes::ack::routes)
             .default_service(web::to(routes::not_matched))
     })
     .listen(listener)?;

@@ -147,3 +147,100 @@ pub fn find_by_tracking_code(
         .first(conn)
         .optional()?)
 }
+
+/// What a mail about a case may say: no description, no reporter, no health details.
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub title: String,
+    pub org_unit_id: String,
+    pub org_unit_name: String,
+    pub occurred_at: NaiveDateTime,
+    pub consequences: Vec<String>,
+}
+
+pub fn case_facts(conn: &mut AnyConnection, id: &str) -> DbResult<Option<CaseFacts>> {
+    let row: Option<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+    )> = incidents::table
+        .inner_join(org_units::table)
+        .filter(incidents::id.eq(id))
+        .select((
+            incidents::id,
+            incidents::kind,
+            incidents::status,
+            incidents::title,
+            incidents::org_unit_id,
+            org_units::name,
+            incidents::occurred_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((id, kind, status, title, org_unit_id, org_unit_name, occurred_at)) = row else {
+        return Ok(None);
+    };
+    let consequences = incident_consequences::table
+        .filter(incident_consequences::incident_id.eq(&id))
+        .order(incident_consequences::consequence.asc())
+        .select(incident_consequences::consequence)
+        .load(conn)?;
+    Ok(Some(CaseFacts {
+        id,
+        kind,
+        status,
+        title,
+        org_unit_id,
+        org_unit_name,
+        occurred_at,
+        consequences,
+    }))
+}
+
+/// Moves a new case to `acknowledged`; `false` if it was not new any more.
+pub fn acknowledge(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> DbResult<bool> {
+    use crate::domain::IncidentStatus;
+    let n = diesel::update(
+        incidents::table
+            .filter(incidents::id.eq(id))
+            .filter(incidents::status.eq(IncidentStatus::New.as_str())),
+    )
+    .set((
+        incidents::status.eq(IncidentStatus::Acknowledged.as_str()),
+        incidents::updated_at.eq(now),
+        incidents::version.eq(incidents::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// One entry of a case's full history (internal view).
+#[derive(Debug, Clone, Queryable, serde::Serialize)]
+pub struct Event {
+    pub at: NaiveDateTime,
+    pub actor: Option<String>,
+    pub kind: String,
+    pub public: bool,
+    pub data: String,
+}
+
+pub fn history(conn: &mut AnyConnection, id: &str) -> DbResult<Vec<Event>> {
+    Ok(incident_events::table
+        .filter(incident_events::incident_id.eq(id))
+        .order((incident_events::at.asc(), incident_events::id.asc()))
+        .select((
+            incident_events::at,
+            incident_events::actor,
+            incident_events::kind,
+            incident_events::public,
+            incident_events::data,
+        ))
+        .load(conn)?)
+}

@@ -5,6 +5,8 @@ pub mod attachments;
 pub mod idempotency;
 pub mod incidents;
 pub mod org_units;
+pub mod outbox;
+pub mod routing;
 pub mod schema;
 pub mod stats;
 

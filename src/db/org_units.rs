@@ -77,6 +77,8 @@ pub enum ImportError {
     MissingParent { child: String, parent: String },
     #[error("unit {0} would be its own ancestor")]
     Cycle(String),
+    #[error("no one would receive reports from unit(s) {0}: no manager or deputy from there up to the root, and no safety coordinators (TILLBUD_SAFETY_COORDINATORS) are configured")]
+    Unreachable(String),
     #[error(transparent)]
     Db(#[from] super::DbError),
 }
@@ -89,7 +91,19 @@ impl From<diesel::result::Error> for ImportError {
 
 /// Creates or updates units by code, then rebuilds the closure. Call inside a transaction:
 /// on any error nothing of the file is kept.
-pub fn import(conn: &mut AnyConnection, specs: &[UnitSpec]) -> Result<ImportSummary, ImportError> {
+pub fn import(
+    conn: &mut AnyConnection,
+    specs: &[UnitSpec],
+    have_coordinators: bool,
+) -> Result<ImportSummary, ImportError> {
+    let staffed: Vec<(String, bool)> = org_units::table
+        .select((
+            org_units::code,
+            org_units::manager_email
+                .is_not_null()
+                .or(org_units::deputy_email.is_not_null()),
+        ))
+        .load(conn)?;
     let existing: Vec<(String, String, Option<String>)> = org_units::table
         .select((org_units::code, org_units::id, org_units::parent_id))
         .load(conn)?;
@@ -122,6 +136,20 @@ pub fn import(conn: &mut AnyConnection, specs: &[UnitSpec]) -> Result<ImportSumm
         TreeError::MissingParent { child, parent } => ImportError::MissingParent { child, parent },
         TreeError::Cycle(code) => ImportError::Cycle(code),
     })?;
+
+    // Every unit must reach someone: the tree as it will be, staffing as it will be.
+    let mut has_someone: BTreeMap<String, bool> = staffed.into_iter().collect();
+    for spec in specs {
+        has_someone.insert(
+            spec.code.as_str().to_owned(),
+            spec.manager_email.is_some() || spec.deputy_email.is_some(),
+        );
+    }
+    let unreachable =
+        crate::domain::routing::unreachable_units(&parents, &has_someone, have_coordinators);
+    if !unreachable.is_empty() {
+        return Err(ImportError::Unreachable(unreachable.join(", ")));
+    }
 
     let now = now_utc();
     let mut summary = ImportSummary::default();
@@ -187,6 +215,9 @@ pub fn import(conn: &mut AnyConnection, specs: &[UnitSpec]) -> Result<ImportSumm
                 ))
                 .execute(conn)?;
             summary.created += 1;
+        }
+        if spec.manager_away.is_some() {
+            super::routing::set_absence(conn, &id, spec.manager_away, now)?;
         }
     }
 

@@ -98,7 +98,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        incident_id -> Nullable<Text>,
+        purpose -> Text,
+        role -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    incident_routing (incident_id) {
+        incident_id -> Text,
+        responsible -> Text,
+        responsible_unit_id -> Nullable<Text>,
+        serious -> Bool,
+        remind_at -> Timestamp,
+        escalate_at -> Timestamp,
+        reminded_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+        acknowledged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    org_absences (org_unit_id) {
+        org_unit_id -> Text,
+        away_from -> Text,
+        away_until -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(org_closure -> org_units (descendant_id));
+diesel::joinable!(outbox -> incidents (incident_id));
+diesel::joinable!(incident_routing -> incidents (incident_id));
+diesel::joinable!(org_absences -> org_units (org_unit_id));
 diesel::joinable!(incidents -> org_units (org_unit_id));
 diesel::joinable!(incident_consequences -> incidents (incident_id));
 diesel::joinable!(incident_events -> incidents (incident_id));
@@ -112,4 +160,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_events,
     idempotency_keys,
     attachments,
+    outbox,
+    incident_routing,
+    org_absences,
 );

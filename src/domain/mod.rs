@@ -4,7 +4,9 @@
 #[macro_use]
 mod string_enum;
 
+pub mod ack_token;
 pub mod action;
+pub mod calendar;
 pub mod consequence;
 pub mod email;
 pub mod incident;
@@ -14,6 +16,7 @@ pub mod org;
 pub mod org_tree;
 pub mod photo;
 pub mod risk;
+pub mod routing;
 pub mod status;
 pub mod text;
 pub mod tracking_code;

@@ -17,6 +17,9 @@ pub struct UnitSpec {
     pub deputy_name: Option<CleanText>,
     pub deputy_email: Option<Email>,
     pub safety_rep_email: Option<Email>,
+    /// The manager's absence (both days inclusive), when the file gives one; `None` leaves
+    /// what is stored as it is.
+    pub manager_away: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

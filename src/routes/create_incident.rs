@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -249,8 +250,8 @@ pub async fn create_incident(
         None => false,
     };
     let request: CreateIncidentRequest = input::from_object(value)?;
-    let incident = request.parse(Utc::now(), unit_is_active)?;
-    let submission =
-        intake::submit(&state.db, &state.settings.base_url, key, hash, incident).await?;
+    let now = state.clock.now();
+    let incident = request.parse(now, unit_is_active)?;
+    let submission = intake::submit(&state.db, &state.mail, now, key, hash, incident).await?;
     idempotency::respond(submission)
 }

@@ -1,6 +1,12 @@
 //! HTTP handlers, one file per operation, and the OpenAPI document they generate.
 
+pub mod ack;
 pub mod add_attachment;
+pub mod admin;
+pub mod admin_absence;
+pub mod admin_history;
+pub mod admin_outbox;
+pub mod admin_outbox_retry;
 pub mod create_incident;
 pub mod get_attachment;
 pub mod health;
@@ -33,9 +39,25 @@ use crate::i18n;
         (name = "incidents", description = "Reporting and following events."),
         (name = "org", description = "The line organisation."),
         (name = "health", description = "Liveness and readiness."),
-    )
+        (name = "admin", description = "Operations: mail delivery, absences, case history. Bearer admin token."),
+    ),
+    modifiers(&AdminSecurity)
 )]
 struct ApiDoc;
+
+/// Declares the admin bearer token the admin operations refer to.
+struct AdminSecurity;
+
+impl utoipa::Modify for AdminSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
 
 /// Every API route, registered so that utoipa collects it into the spec.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -48,7 +70,11 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(track_comment::add_tracking_comment)
             .service(add_attachment::add_incident_attachment)
             .service(add_attachment::add_tracking_attachment)
-            .service(get_attachment::get_tracking_attachment),
+            .service(get_attachment::get_tracking_attachment)
+            .service(admin_outbox::list_outbox)
+            .service(admin_outbox_retry::retry_outbox_mail)
+            .service(admin_absence::set_manager_absence)
+            .service(admin_history::incident_history),
     );
 }
 

@@ -6,17 +6,27 @@ use std::path::PathBuf;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use serde_json::{json, Value};
+use std::sync::Arc;
+
+use tillbud::clock::Clock;
 use tillbud::config::Settings;
 use tillbud::db::Db;
+use tillbud::mail::MailContext;
 use tillbud::startup::Application;
 
 pub struct TestApp {
     pub address: String,
     pub db: Db,
     pub database_url: String,
+    pub clock: Arc<Clock>,
+    pub mail: Arc<MailContext>,
     client: awc::Client,
-    _cleanup: Cleanup,
+    _cleanup: Option<Cleanup>,
+    _mail_dir: Cleanup,
 }
+
+/// The admin token tests configure.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
 /// Removes a test database when dropped.
 pub enum Cleanup {
@@ -94,20 +104,82 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let (database_url, cleanup) = fresh_database();
-    let settings = test_settings(&database_url, extra);
+    spawn_app_at(&database_url, Some(cleanup), extra).await
+}
+
+/// Starts the app on an existing database (e.g. a second instance, or a restart).
+pub async fn spawn_app_at(
+    database_url: &str,
+    cleanup: Option<Cleanup>,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    // Mail files of the default `file` transport go to a temp folder, never into the repo.
+    let mail_dir = std::env::temp_dir().join(format!(
+        "tillbud-test-mail-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mail_dir_text = mail_dir.display().to_string();
+    let mut all: Vec<(&str, &str)> = vec![("TILLBUD_MAIL_DIR", &mail_dir_text)];
+    all.extend_from_slice(extra);
+    let settings = test_settings(database_url, &all);
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
+    let clock = app.clock();
+    let mail = app.mail();
     actix_rt::spawn(app.into_server());
     TestApp {
         address,
         db,
-        database_url,
+        database_url: database_url.to_owned(),
+        clock,
+        mail,
         client: awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish(),
         _cleanup: cleanup,
+        _mail_dir: Cleanup::Dir(mail_dir),
     }
+}
+
+/// Settings for an app that sends to the test SMTP server on `port`, with short worker
+/// intervals so tests are fast.
+pub fn smtp_settings(port: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("TILLBUD_MAIL_TRANSPORT", "smtp".into()),
+        ("TILLBUD_SMTP_HOST", "127.0.0.1".into()),
+        ("TILLBUD_SMTP_PORT", port.into()),
+        ("TILLBUD_SMTP_TLS", "none".into()),
+        ("TILLBUD_SMTP_TIMEOUT_SECS", "5".into()),
+        ("TILLBUD_MAIL_FROM", "Tillbud <tillbud@tillbud.test>".into()),
+        ("TILLBUD_WORKER_POLL_MS", "50".into()),
+        ("TILLBUD_OUTBOX_RETRY_BASE_MS", "50".into()),
+        ("TILLBUD_OUTBOX_RETRY_MAX_MS", "200".into()),
+        ("TILLBUD_ADMIN_TOKEN", ADMIN_TOKEN.into()),
+        (
+            "TILLBUD_ACK_SECRET",
+            "test-ack-secret-0123456789abcdefghijklmnop".into(),
+        ),
+    ]
+}
+
+/// Starts an app that mails the test SMTP server on `port`; `extra` overrides.
+pub async fn spawn_mail_app(port: u16, extra: &[(&str, &str)]) -> TestApp {
+    let (database_url, cleanup) = fresh_database();
+    spawn_mail_app_at(&database_url, Some(cleanup), port, extra).await
+}
+
+pub async fn spawn_mail_app_at(
+    database_url: &str,
+    cleanup: Option<Cleanup>,
+    port: u16,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    let port = port.to_string();
+    let base = smtp_settings(&port);
+    let mut all: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    all.extend_from_slice(extra);
+    spawn_app_at(database_url, cleanup, &all).await
 }
 
 pub struct Reply {
@@ -256,6 +328,52 @@ impl TestApp {
             "reporter": {"name": "Eva Ek", "email": "eva.ek@example.se", "phone": "0455-30 30 00"},
             "anonymous": false
         })
+    }
+
+    pub async fn admin_get(&self, path: &str) -> Reply {
+        let auth = format!("Bearer {ADMIN_TOKEN}");
+        self.get_with(path, &[("Authorization", auth.as_str())])
+            .await
+    }
+
+    pub async fn admin_send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        let auth = format!("Bearer {ADMIN_TOKEN}");
+        let mut headers = vec![("Authorization", auth.as_str())];
+        if body.is_some() {
+            headers.push(("content-type", "application/json"));
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.request(method, path, &headers, bytes).await
+    }
+
+    /// Reports an event at a demo unit; returns the 201 body.
+    pub async fn report(
+        &self,
+        unit: &str,
+        kind: &str,
+        consequences: &[&str],
+        reporter_email: Option<&str>,
+    ) -> Value {
+        let mut body = self.valid_report().await;
+        body["org_unit_id"] = json!(self.unit_id(unit).await);
+        body["kind"] = json!(kind);
+        body["consequences"] = json!(consequences);
+        match reporter_email {
+            Some(e) => body["reporter"]["email"] = json!(e),
+            None => body["reporter"] = json!({"name": "Eva Ek"}),
+        }
+        let reply = self.post_incident(&body, None).await;
+        assert_eq!(reply.status, 201, "{}", reply.raw);
+        reply.body
+    }
+
+    /// The case's full history through the admin API.
+    pub async fn history(&self, incident_id: &str) -> Vec<Value> {
+        let reply = self
+            .admin_get(&format!("/api/v1/admin/incidents/{incident_id}/history"))
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.raw);
+        reply.body["events"].as_array().cloned().unwrap_or_default()
     }
 
     pub async fn incident_count(&self) -> i64 {

@@ -2,12 +2,15 @@
 //! (SQLite by default; PostgreSQL when TILLBUD_TEST_DATABASE_URL points at one) and talks HTTP.
 
 mod helpers;
+mod smtp_server;
 
 mod attachments;
 mod config_cli;
+mod escalation;
 mod health;
 mod idempotency;
 mod intake;
+mod mail;
 mod openapi;
 mod org;
 mod schema;

@@ -58,6 +58,15 @@ async fn subtrees_come_from_the_closure_table() {
 }
 
 fn import(app: &TestApp, file_name: &str, text: &str) -> std::process::Output {
+    import_with(app, file_name, text, &[])
+}
+
+fn import_with(
+    app: &TestApp,
+    file_name: &str,
+    text: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let dir = std::env::temp_dir().join(format!("tillbud-import-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(file_name);
@@ -66,6 +75,7 @@ fn import(app: &TestApp, file_name: &str, text: &str) -> std::process::Output {
         .args(["org", "import"])
         .arg(&file)
         .env("TILLBUD_DATABASE_URL", &app.database_url)
+        .envs(env.iter().copied())
         .output()
         .expect("run tillbud org import");
     let _ = std::fs::remove_dir_all(dir);
@@ -174,4 +184,60 @@ fn import_into_an_empty_database_then_migrate_again_is_a_no_op() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 migration(s) applied"));
+}
+
+#[actix_rt::test]
+async fn an_import_that_leaves_a_unit_unreachable_is_refused() {
+    let app = spawn_app().await;
+    let before = unit_count(&app).await;
+    // A second root with no one in it: its reports would reach no one.
+    let csv = format!("{HEADER}NYROT,Ny stiftelse,group,,,,,,\nNYROT-1,Kansliet,unit,NYROT,,,,,\n");
+    let out = import(&app, "unreachable.csv", &csv);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("NYROT") && stderr.contains("TILLBUD_SAFETY_COORDINATORS"),
+        "{stderr}"
+    );
+    assert_eq!(unit_count(&app).await, before);
+    // With safety coordinators configured they are the fallback, and the import goes through.
+    let out = import_with(
+        &app,
+        "unreachable.csv",
+        &csv,
+        &[("TILLBUD_SAFETY_COORDINATORS", "sakerhet@example.se")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(unit_count(&app).await, before + 2);
+}
+
+#[actix_rt::test]
+async fn the_import_sets_manager_absences() {
+    let app = spawn_app().await;
+    let csv = "code,name,kind,parent_code,manager_name,manager_email,deputy_name,deputy_email,safety_rep_email,manager_away_from,manager_away_until\n\
+               UTB-GR-LYC,Lyckeby skola,unit,UTB-GR,Petra Lindgren,petra.lindgren@example.se,Erik Hedlund,erik.hedlund@example.se,,2026-12-21,2027-01-06\n";
+    let out = import(&app, "away.csv", csv);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let unit = app.unit_id("Lyckeby skola").await;
+    let stored = app
+        .db
+        .read(move |c| tillbud::db::routing::absence(c, &unit))
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        Some(("2026-12-21".to_owned(), "2027-01-06".to_owned()))
+    );
+    let bad = "code,name,kind,parent_code,manager_away_from,manager_away_until\nX1,X,unit,KK,2027-01-06,2026-12-21\n";
+    let out = import(&app, "bad-away.csv", bad);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
 }

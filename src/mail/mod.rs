@@ -1,0 +1,296 @@
+//! Mail: what routing decided becomes outbox rows in the transaction of the event that caused
+//! them; the worker (`outbox_worker`) sends them through a transport (`transport`), and
+//! `escalation` adds reminders and escalations when deadlines pass.
+
+pub mod escalation;
+pub mod outbox_worker;
+pub mod templates;
+pub mod transport;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::config::Settings;
+use crate::db::outbox::{self, NewMail};
+use crate::db::{incidents, routing as routing_db, AnyConnection, DbResult};
+use crate::domain::ack_token::{self, AckClaims};
+use crate::domain::calendar::{add_working_days, stockholm_date};
+use crate::domain::routing::{self, Recipient, RoutingDecision, RoutingPolicy};
+use crate::domain::NewIncident;
+use templates::{Facts, Links, Purpose};
+
+/// What mail rendering, routing and the worker share.
+pub struct MailContext {
+    pub base_url: String,
+    /// The domain part of every Message-ID.
+    pub host: String,
+    ack_secret: Vec<u8>,
+    pub policy: RoutingPolicy,
+    pub ack_link_days: u32,
+    pub deadline_serious_hours: u32,
+    pub deadline_working_days: u32,
+    /// Wakes the worker after a commit that wrote mail, so it does not wait for its next poll.
+    pub wake: Notify,
+}
+
+/// The host of a URL, for Message-IDs (`https://tillbud.example.se:8443/x` → `tillbud.example.se`).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
+    if host.is_empty() {
+        "localhost".to_owned()
+    } else {
+        host.to_owned()
+    }
+}
+
+impl MailContext {
+    pub fn from_settings(settings: &Settings) -> MailContext {
+        let m = &settings.mail;
+        let ack_secret = match &m.ack_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => {
+                tracing::warn!(
+                    "TILLBUD_ACK_SECRET is not set: acknowledgement links are signed with a \
+                     random key that changes at every start, so links in mails sent before a \
+                     restart will not work (set it in production)"
+                );
+                let mut key = vec![0u8; 32];
+                rand::fill(&mut key[..]);
+                key
+            }
+        };
+        MailContext {
+            base_url: settings.base_url.clone(),
+            host: host_of(&settings.base_url),
+            ack_secret,
+            policy: RoutingPolicy {
+                safety_coordinators: m.safety_coordinators.clone(),
+                safety_rep_kinds: m.safety_rep_kinds.iter().copied().collect(),
+                ..RoutingPolicy::default()
+            },
+            ack_link_days: m.ack_link_days,
+            deadline_serious_hours: m.deadline_serious_hours,
+            deadline_working_days: m.deadline_working_days,
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn ack_secret(&self) -> &[u8] {
+        &self.ack_secret
+    }
+
+    /// Where staff open a case.
+    pub fn case_url(&self, incident_id: &str) -> String {
+        format!("{}/cases/{incident_id}", self.base_url)
+    }
+
+    pub fn ack_url(&self, incident_id: Uuid, mail_id: Uuid, now: DateTime<Utc>) -> String {
+        let token = ack_token::sign(
+            &self.ack_secret,
+            &AckClaims {
+                incident_id,
+                mail_id,
+                expires: now + Duration::days(self.ack_link_days.into()),
+            },
+        );
+        format!("{}/ack/{token}", self.base_url)
+    }
+
+    /// When the reminder and the escalation are due for a case reported at `from`: the
+    /// second deadline is as long again as the first.
+    pub fn deadlines(&self, serious: bool, from: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        if serious {
+            let h = Duration::hours(self.deadline_serious_hours.into());
+            (from + h, from + h + h)
+        } else {
+            let n = self.deadline_working_days;
+            (add_working_days(from, n), add_working_days(from, 2 * n))
+        }
+    }
+
+    /// Renders one mail about a case for one recipient.
+    pub fn mail(
+        &self,
+        purpose: Purpose,
+        recipient: &Recipient,
+        facts: &Facts,
+        incident_id: Uuid,
+        tracking_url: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> NewMail {
+        let id = Uuid::now_v7();
+        let case_url = match purpose {
+            Purpose::Receipt => tracking_url.map(str::to_owned).unwrap_or_default(),
+            _ => self.case_url(&incident_id.to_string()),
+        };
+        let wants_ack = matches!(
+            purpose,
+            Purpose::Notify | Purpose::Reminder | Purpose::Escalation
+        );
+        let ack = wants_ack.then(|| self.ack_url(incident_id, id, now));
+        let links = Links {
+            case: &case_url,
+            ack: ack.as_deref(),
+        };
+        let rendered = templates::render(purpose, facts, &links, &recipient.reason);
+        NewMail {
+            id,
+            incident_id: Some(incident_id.to_string()),
+            purpose: purpose.as_str(),
+            role: recipient.role.as_str().to_owned(),
+            recipient: recipient.email.clone(),
+            subject: rendered.subject,
+            body_text: rendered.text,
+            body_html: rendered.html,
+        }
+    }
+}
+
+fn recipient_json(r: &Recipient) -> serde_json::Value {
+    serde_json::json!({
+        "email": r.email, "name": r.name, "role": r.role.as_str(),
+        "unit_id": r.unit_id, "reason": r.reason,
+    })
+}
+
+/// Routes a new report and writes its routing record, its `routed` history event and one
+/// outbox row per mail. Call inside the report's transaction.
+pub fn route_new_incident(
+    conn: &mut AnyConnection,
+    ctx: &MailContext,
+    incident_id: Uuid,
+    tracking_url: &str,
+    incident: &NewIncident,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    let id = incident_id.to_string();
+    let chain = routing_db::chain(conn, &incident.org_unit_id.to_string())?;
+    let reporter_email = incident
+        .reporter
+        .as_ref()
+        .and_then(|r| r.email.as_ref())
+        .map(|e| e.as_str());
+    let decision = routing::route(
+        incident.kind,
+        &incident.consequences,
+        reporter_email,
+        &chain,
+        &ctx.policy,
+        stockholm_date(now),
+    );
+    let decision: RoutingDecision = match decision {
+        Ok(d) => d,
+        Err(e) => {
+            // The import refuses trees where this can happen; if it does anyway, the report
+            // must still be stored: record why no one was told, loudly.
+            tracing::error!(incident = %id, error = %e, "report could not be routed");
+            let data = serde_json::json!({ "error": e.to_string() }).to_string();
+            return incidents::append_event(
+                conn,
+                &id,
+                now.naive_utc(),
+                None,
+                "routed",
+                false,
+                &data,
+            );
+        }
+    };
+    let facts = Facts {
+        kind: incident.kind,
+        title: incident.title.as_str().to_owned(),
+        unit_name: chain.first().map(|u| u.name.clone()).unwrap_or_default(),
+        occurred_at: incident.occurred_at,
+        consequences: incident.consequences.iter().copied().collect(),
+        serious: decision.serious,
+    };
+    let mut mails = Vec::new();
+    for r in &decision.responsible {
+        mails.push(ctx.mail(Purpose::Notify, r, &facts, incident_id, None, now));
+    }
+    for r in &decision.copies {
+        mails.push(ctx.mail(Purpose::Copy, r, &facts, incident_id, None, now));
+    }
+    if let Some(email) = &decision.receipt {
+        let reporter = Recipient {
+            email: email.clone(),
+            name: None,
+            role: routing::Role::Reporter,
+            unit_id: None,
+            reason: String::new(),
+        };
+        mails.push(ctx.mail(
+            Purpose::Receipt,
+            &reporter,
+            &facts,
+            incident_id,
+            Some(tracking_url),
+            now,
+        ));
+    }
+    for mail in &mails {
+        outbox::insert(conn, mail, now.naive_utc())?;
+    }
+
+    let (remind_at, escalate_at) = ctx.deadlines(decision.serious, now);
+    routing_db::insert(
+        conn,
+        &routing_db::NewRouting {
+            incident_id: &id,
+            responsible: decision
+                .responsible
+                .iter()
+                .map(|r| r.email.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            responsible_unit_id: decision.responsible.first().and_then(|r| r.unit_id.clone()),
+            serious: decision.serious,
+            remind_at: remind_at.naive_utc(),
+            escalate_at: escalate_at.naive_utc(),
+        },
+    )?;
+    let data = serde_json::json!({
+        "responsible": decision.responsible.iter().map(recipient_json).collect::<Vec<_>>(),
+        "copies": decision.copies.iter().map(recipient_json).collect::<Vec<_>>(),
+        "receipt_to_reporter": decision.receipt.is_some(),
+        "serious": decision.serious,
+        "remind_at": remind_at,
+        "escalate_at": escalate_at,
+        "mails": mails.iter().map(|m| serde_json::json!({"id": m.id, "to": m.recipient, "purpose": m.purpose})).collect::<Vec<_>>(),
+    })
+    .to_string();
+    incidents::append_event(conn, &id, now.naive_utc(), None, "routed", false, &data)
+}
+
+/// Facts of a stored case, for reminder and escalation mails.
+pub fn facts_of(case: &incidents::CaseFacts, serious: bool) -> Option<Facts> {
+    Some(Facts {
+        kind: case.kind.parse().ok()?,
+        title: case.title.clone(),
+        unit_name: case.org_unit_name.clone(),
+        occurred_at: DateTime::from_naive_utc_and_offset(case.occurred_at, Utc),
+        consequences: case
+            .consequences
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
+        serious,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn hosts_of_urls() {
+        assert_eq!(
+            host_of("https://tillbud.example.se:8443/x"),
+            "tillbud.example.se"
+        );
+        assert_eq!(host_of("http://127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(host_of("http://tillbud.test"), "tillbud.test");
+    }
+}

@@ -1,0 +1,60 @@
+//! `POST /api/v1/admin/outbox/{id}/retry`: send a dead or failing mail again, now.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+
+use super::admin::require_admin;
+use super::admin_outbox::OutboxItem;
+use crate::db::outbox;
+use crate::error::{ApiError, Problem};
+use crate::i18n;
+use crate::startup::AppState;
+
+/// Retry one mail
+///
+/// Makes a `dead` or `failed` mail due at once with a fresh count of attempts (the last error
+/// is kept until it is sent). Requires `Authorization: Bearer <TILLBUD_ADMIN_TOKEN>`.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "retry_outbox_mail",
+    params(("id" = String, Path, description = "The mail's id.")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The mail is due again.", body = OutboxItem),
+        (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such mail, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The mail is pending or sent, not dead or failed.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/outbox/{id}/retry")]
+pub async fn retry_outbox_mail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    require_admin(&req, &state)?;
+    let id = id.into_inner();
+    let now = state.clock.now().naive_utc();
+    let row = state
+        .db
+        .write(move |c| {
+            let retried = outbox::retry(c, &id, now)?;
+            Ok((retried, outbox::find(c, &id)?))
+        })
+        .await?;
+    match row {
+        (true, Some(row)) => {
+            state.mail.wake.notify_one();
+            Ok(HttpResponse::Ok().json(OutboxItem::from(row)))
+        }
+        (false, Some(_)) => Err(ApiError::Conflict(
+            i18n::current()
+                .pick(
+                    "Bara döda eller misslyckade utskick kan skickas om.",
+                    "Only dead or failed mail can be retried.",
+                )
+                .to_owned(),
+        )),
+        (_, None) => Err(ApiError::NotFound),
+    }
+}

@@ -1,0 +1,436 @@
+//! Routing and delivery against a real SMTP server in the test process.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{fresh_database, spawn_mail_app, spawn_mail_app_at, ADMIN_TOKEN};
+use crate::smtp_server::{Mode, SmtpServer};
+
+const DESCRIPTION: &str = "Isfläcken vid huvudentrén";
+
+/// The rows of one state in the admin API.
+async fn outbox(app: &crate::helpers::TestApp, state: &str) -> Value {
+    let reply = app
+        .admin_get(&format!("/api/v1/admin/outbox?state={state}"))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    reply.body
+}
+
+async fn wait_until<F, Fut>(what: &str, secs: u64, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !f().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn a_report_goes_to_the_unit_manager_with_copies_and_a_receipt() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let created = app
+        .report(
+            "Lyckeby skola",
+            "near_miss",
+            &["person"],
+            Some("eva.ek@example.se"),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mails = smtp.wait_for(3, 20).await;
+    assert_eq!(mails.len(), 3, "{mails:?}");
+
+    let manager = &smtp.to("petra.lindgren@example.se")[0];
+    assert_eq!(
+        manager.subject(),
+        "[tillbud] Ny händelse: Halka vid entrén – Lyckeby skola (tillbud)"
+    );
+    assert_eq!(manager.from, "tillbud@tillbud.test");
+    let text = manager.text();
+    assert!(text.contains("Enhet: Lyckeby skola"), "{text}");
+    assert!(
+        text.contains("Typ: tillbud") && text.contains("Kind: near miss"),
+        "{text}"
+    );
+    assert!(text.contains("Konsekvenser: person"), "{text}");
+    assert!(
+        text.contains(&format!("http://tillbud.test/cases/{id}")),
+        "{text}"
+    );
+    assert!(manager.link("http://tillbud.test/ack/").is_some(), "{text}");
+    assert!(manager.html().contains("Lyckeby skola"));
+    let message_id = manager.message_id();
+    assert!(
+        message_id.starts_with("<outbox-") && message_id.ends_with("@tillbud.test>"),
+        "{message_id}"
+    );
+
+    let rep = &smtp.to("skyddsombud.lyckebyskola@example.se")[0];
+    assert!(
+        rep.subject()
+            .starts_with("[tillbud] För kännedom: Halka vid entrén"),
+        "{}",
+        rep.subject()
+    );
+    assert!(
+        rep.link("http://tillbud.test/ack/").is_none(),
+        "copies carry no ack link"
+    );
+
+    let receipt = &smtp.to("eva.ek@example.se")[0];
+    let tracking = created["tracking_url"].as_str().unwrap();
+    assert!(receipt.text().contains(tracking), "{}", receipt.text());
+
+    // No free text or reporter details in any mail.
+    for m in &mails {
+        assert!(!m.text().contains(DESCRIPTION) && !m.html().contains(DESCRIPTION));
+        assert!(!m.text().contains("0455-30 30 00"));
+    }
+    // Every Message-ID is its own, and matches an outbox row.
+    let sent = outbox(&app, "sent").await;
+    let ids: Vec<String> = sent["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| format!("<outbox-{}@tillbud.test>", i["id"].as_str().unwrap()))
+        .collect();
+    for m in &mails {
+        assert!(
+            ids.contains(&m.message_id()),
+            "{} not in {ids:?}",
+            m.message_id()
+        );
+    }
+
+    // The decision is in the case's history.
+    let history = app.history(id).await;
+    let routed = history
+        .iter()
+        .find(|e| e["kind"] == "routed")
+        .expect("routed event");
+    assert_eq!(routed["public"], false);
+    assert_eq!(
+        routed["data"]["responsible"][0]["email"],
+        "petra.lindgren@example.se"
+    );
+    assert_eq!(routed["data"]["responsible"][0]["role"], "manager");
+    assert_eq!(routed["data"]["copies"][0]["role"], "safety_representative");
+    assert!(routed["data"]["responsible"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Lyckeby skola"));
+}
+
+#[actix_rt::test]
+async fn the_deputy_gets_it_while_the_manager_is_away() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let unit = app.unit_id("Lyckeby skola").await;
+    let today = chrono::Utc::now().date_naive();
+    let reply = app
+        .admin_send(
+            "PUT",
+            &format!("/api/v1/admin/org-units/{unit}/absence"),
+            Some(&json!({
+                "away_from": (today - chrono::Duration::days(2)).to_string(),
+                "away_until": (today + chrono::Duration::days(2)).to_string(),
+            })),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    app.report("Lyckeby skola", "near_miss", &[], None).await;
+    let mails = smtp.wait_for(1, 20).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["erik.hedlund@example.se"]);
+
+    // Back again: the manager gets the next one.
+    let reply = app
+        .admin_send(
+            "PUT",
+            &format!("/api/v1/admin/org-units/{unit}/absence"),
+            Some(&json!({"away_from": null, "away_until": null})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    app.report("Lyckeby skola", "near_miss", &[], None).await;
+    smtp.wait_for(2, 20).await;
+    assert_eq!(smtp.to("petra.lindgren@example.se").len(), 1);
+
+    // Bad bodies are 422 listing the fields.
+    let reply = app
+        .admin_send(
+            "PUT",
+            &format!("/api/v1/admin/org-units/{unit}/absence"),
+            Some(&json!({"away_from": "2026-12-24"})),
+        )
+        .await;
+    reply.assert_problem(422);
+}
+
+#[actix_rt::test]
+async fn a_unit_without_anyone_routes_up_the_line() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    // Nättraby förskola has no manager or deputy; Förskola above it has.
+    let created = app
+        .report("Nättraby förskola", "risk_observation", &[], None)
+        .await;
+    let mails = smtp.wait_for(1, 20).await;
+    assert_eq!(mails[0].to, ["annika.moberg@example.se"]);
+    let history = app.history(created["id"].as_str().unwrap()).await;
+    let routed = history.iter().find(|e| e["kind"] == "routed").unwrap();
+    assert_eq!(routed["data"]["responsible"][0]["role"], "line_manager");
+}
+
+#[actix_rt::test]
+async fn extraordinary_events_alert_coordinators_and_the_head_of_the_administration() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(
+        smtp.port,
+        &[(
+            "TILLBUD_SAFETY_COORDINATORS",
+            "sakerhet@example.se, beredskap@example.se",
+        )],
+    )
+    .await;
+    app.report("Lyckeby skola", "extraordinary_event", &[], None)
+        .await;
+    let mails = smtp.wait_for(4, 20).await;
+    assert_eq!(
+        mails.len(),
+        4,
+        "{:?}",
+        mails.iter().map(|m| &m.to).collect::<Vec<_>>()
+    );
+    let manager = &smtp.to("petra.lindgren@example.se")[0];
+    assert!(
+        manager
+            .subject()
+            .starts_with("[tillbud] Allvarlig händelse: "),
+        "{}",
+        manager.subject()
+    );
+    // The head of Utbildningsförvaltningen and both coordinators.
+    assert_eq!(smtp.to("karin.sjoberg@example.se").len(), 1);
+    assert_eq!(smtp.to("sakerhet@example.se").len(), 1);
+    assert_eq!(smtp.to("beredskap@example.se").len(), 1);
+}
+
+#[actix_rt::test]
+async fn smtp_down_at_report_time_delays_mail_but_not_the_answer() {
+    let smtp = SmtpServer::down();
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let started = std::time::Instant::now();
+    let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the 201 must not wait for mail"
+    );
+    assert!(created["id"].is_string());
+    // The worker tries and fails while the server is down.
+    wait_until("a failed attempt", 20, || async {
+        outbox(&app, "failed").await["counts"]["failed"] == 1
+    })
+    .await;
+    let failed = outbox(&app, "failed").await;
+    assert!(failed["items"][0]["last_error"].as_str().is_some());
+    smtp.up().await;
+    let mails = smtp.wait_for(1, 20).await;
+    assert_eq!(mails[0].to, ["petra.lindgren@example.se"]);
+}
+
+#[actix_rt::test]
+async fn a_temporary_smtp_error_is_retried() {
+    let smtp = SmtpServer::start().await;
+    smtp.fail_temporarily(2);
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    app.report("Lyckeby skola", "near_miss", &[], None).await;
+    let mails = smtp.wait_for(1, 20).await;
+    assert_eq!(mails.len(), 1);
+    wait_until("the row marked sent", 10, || async {
+        outbox(&app, "sent").await["counts"]["sent"] == 1
+    })
+    .await;
+    let sent = outbox(&app, "sent").await;
+    assert_eq!(sent["items"][0]["attempts"], 3, "{sent}");
+    assert!(sent["items"][0]["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("451"));
+}
+
+#[actix_rt::test]
+async fn a_permanent_error_goes_dead_is_listed_and_can_be_retried() {
+    let smtp = SmtpServer::start().await;
+    smtp.set_mode(Mode::PermFail);
+    let app = spawn_mail_app(smtp.port, &[("TILLBUD_OUTBOX_MAX_ATTEMPTS", "3")]).await;
+    app.report("Lyckeby skola", "near_miss", &[], None).await;
+    wait_until("a dead mail", 20, || async {
+        outbox(&app, "dead").await["counts"]["dead"] == 1
+    })
+    .await;
+    let dead = outbox(&app, "dead").await;
+    let item = &dead["items"][0];
+    assert_eq!(item["attempts"], 3);
+    assert_eq!(item["recipient"], "petra.lindgren@example.se");
+    assert!(
+        item["last_error"].as_str().unwrap().contains("550"),
+        "{item}"
+    );
+    assert!(smtp.received().is_empty());
+
+    // The admin API is guarded.
+    let reply = app.get("/api/v1/admin/outbox?state=dead").await;
+    reply.assert_problem(401);
+    assert!(reply.header("www-authenticate").is_some());
+    let reply = app
+        .get_with(
+            "/api/v1/admin/outbox?state=dead",
+            &[("Authorization", "Bearer wrong-token-xxxxxxxx")],
+        )
+        .await;
+    reply.assert_problem(401);
+    let reply = app.admin_get("/api/v1/admin/outbox?state=lost").await;
+    reply.assert_problem(422);
+
+    // Fixed on the server side: an admin retries, and it goes.
+    smtp.set_mode(Mode::Accept);
+    let id = item["id"].as_str().unwrap();
+    let reply = app
+        .admin_send("POST", &format!("/api/v1/admin/outbox/{id}/retry"), None)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    assert_eq!(reply.body["state"], "pending");
+    let mails = smtp.wait_for(1, 20).await;
+    assert_eq!(mails[0].message_id(), format!("<outbox-{id}@tillbud.test>"));
+    // A sent mail cannot be retried.
+    wait_until("sent", 10, || async {
+        outbox(&app, "sent").await["counts"]["sent"] == 1
+    })
+    .await;
+    let reply = app
+        .admin_send("POST", &format!("/api/v1/admin/outbox/{id}/retry"), None)
+        .await;
+    reply.assert_problem(409);
+    let reply = app
+        .admin_send("POST", "/api/v1/admin/outbox/nope/retry", None)
+        .await;
+    reply.assert_problem(404);
+}
+
+#[actix_rt::test]
+async fn without_a_configured_token_the_admin_api_does_not_exist() {
+    let app = crate::helpers::spawn_app().await;
+    let reply = app
+        .get_with(
+            "/api/v1/admin/outbox",
+            &[("Authorization", &format!("Bearer {ADMIN_TOKEN}"))],
+        )
+        .await;
+    reply.assert_problem(404);
+}
+
+#[actix_rt::test]
+async fn mail_committed_before_a_crash_is_sent_after_the_restart() {
+    let smtp = SmtpServer::start().await;
+    let (url, cleanup) = fresh_database();
+    // The first instance commits the report but dies before its worker sends anything.
+    let first = spawn_mail_app_at(
+        &url,
+        None,
+        smtp.port,
+        &[("TILLBUD_WORKER_ENABLED", "false")],
+    )
+    .await;
+    first
+        .report("Lyckeby skola", "near_miss", &[], Some("eva.ek@example.se"))
+        .await;
+    assert_eq!(outbox(&first, "pending").await["counts"]["pending"], 2);
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(smtp.received().is_empty());
+    // The restarted instance finds the committed rows and sends them.
+    let second = spawn_mail_app_at(&url, Some(cleanup), smtp.port, &[]).await;
+    let mails = smtp.wait_for(2, 20).await;
+    assert_eq!(mails.len(), 2);
+    wait_until("both sent", 10, || async {
+        outbox(&second, "sent").await["counts"]["sent"] == 2
+    })
+    .await;
+}
+
+#[actix_rt::test]
+async fn two_workers_on_one_outbox_send_each_mail_once() {
+    // On PostgreSQL this is two workers with their own pools racing with SKIP LOCKED; on
+    // SQLite the same race through the conditional lease update.
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(
+        smtp.port,
+        &[
+            ("TILLBUD_WORKER_ENABLED", "false"),
+            ("TILLBUD_OUTBOX_BATCH", "4"),
+        ],
+    )
+    .await;
+    for _ in 0..15 {
+        app.report(
+            "Lyckeby skola",
+            "near_miss",
+            &["person"],
+            Some("eva.ek@example.se"),
+        )
+        .await;
+    }
+    let expected = 45;
+    assert_eq!(outbox(&app, "pending").await["counts"]["pending"], expected);
+
+    let port = smtp.port.to_string();
+    let mut env: Vec<(String, String)> = crate::helpers::smtp_settings(&port)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    env.push(("TILLBUD_OUTBOX_BATCH".into(), "4".into()));
+    let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let settings = crate::helpers::test_settings(&app.database_url, &env_ref);
+    let mut handles = Vec::new();
+    for _ in 0..2 {
+        let db = tillbud::db::Db::from_settings(&settings).expect("second pool");
+        let worker = tillbud::mail::outbox_worker::Worker::new(
+            db,
+            app.mail.clone(),
+            app.clock.clone(),
+            &settings.mail,
+        )
+        .expect("worker");
+        handles.push(tillbud::mail::outbox_worker::spawn(worker));
+    }
+    let mails = smtp.wait_for(expected as usize, 60).await;
+    wait_until("all sent", 20, || async {
+        outbox(&app, "sent").await["counts"]["sent"] == expected
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mails = if smtp.count() > mails.len() {
+        smtp.received()
+    } else {
+        mails
+    };
+    let mut ids: Vec<String> = mails.iter().map(|m| m.message_id()).collect();
+    ids.sort();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(before, ids.len(), "a mail was sent twice");
+    assert_eq!(ids.len(), expected as usize);
+    for h in handles {
+        h.abort();
+    }
+}
