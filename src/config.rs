@@ -463,6 +463,51 @@ mod tests {
     }
 
     #[test]
+    fn mail_settings_parse_and_refuse_bad_values() {
+        let s = Settings::load_from(
+            None,
+            &env(&[
+                ("TILLBUD_MAIL_TRANSPORT", "smtp"),
+                ("TILLBUD_SMTP_TLS", "tls"),
+                ("TILLBUD_SMTP_PORT", "465"),
+                (
+                    "TILLBUD_SAFETY_COORDINATORS",
+                    " a@example.se, b@example.se ,",
+                ),
+                ("TILLBUD_SAFETY_REP_KINDS", "accident"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.mail.transport, MailTransportKind::Smtp);
+        assert_eq!(s.mail.smtp_tls, SmtpTls::Tls);
+        assert_eq!(s.mail.smtp_port, 465);
+        assert_eq!(s.mail.safety_coordinators, ["a@example.se", "b@example.se"]);
+        assert_eq!(
+            s.mail.safety_rep_kinds,
+            [crate::domain::IncidentKind::Accident]
+        );
+        assert!(s.mail.worker_enabled);
+        assert_eq!(s.mail.transport, MailTransportKind::Smtp);
+        for (var, value, key) in [
+            ("TILLBUD_SMTP_TLS", "ssl", "smtp_tls"),
+            ("TILLBUD_MAIL_TRANSPORT", "sendmail", "mail_transport"),
+            (
+                "TILLBUD_SAFETY_COORDINATORS",
+                "inte-en-adress",
+                "safety_coordinators",
+            ),
+            ("TILLBUD_SAFETY_REP_KINDS", "olycka", "safety_rep_kinds"),
+            ("TILLBUD_ADMIN_TOKEN", "short", "admin_token"),
+            ("TILLBUD_ACK_SECRET", "too-short", "ack_secret"),
+            ("TILLBUD_OUTBOX_MAX_ATTEMPTS", "0", "outbox_max_attempts"),
+            ("TILLBUD_MAIL_FROM", "not an address", "mail_from"),
+        ] {
+            let e = Settings::load_from(None, &env(&[(var, value)])).unwrap_err();
+            assert!(e.0.contains(key) && e.0.contains(var), "{}", e.0);
+        }
+    }
+
+    #[test]
     fn unknown_file_keys_are_refused() {
         let dir = std::env::temp_dir().join(format!("tillbud-cfg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();

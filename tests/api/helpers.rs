@@ -20,6 +20,8 @@ pub struct TestApp {
     pub database_url: String,
     pub clock: Arc<Clock>,
     pub mail: Arc<MailContext>,
+    /// Where the `file` transport writes `.eml` files.
+    pub mail_dir: PathBuf,
     client: awc::Client,
     _cleanup: Option<Cleanup>,
     _mail_dir: Cleanup,
@@ -138,6 +140,7 @@ pub async fn spawn_app_at(
             .timeout(std::time::Duration::from_secs(30))
             .finish(),
         _cleanup: cleanup,
+        mail_dir: mail_dir.clone(),
         _mail_dir: Cleanup::Dir(mail_dir),
     }
 }

@@ -434,3 +434,43 @@ async fn two_workers_on_one_outbox_send_each_mail_once() {
         h.abort();
     }
 }
+
+#[actix_rt::test]
+async fn the_default_file_transport_writes_eml_files() {
+    // No mail server: what would have been sent is in the mail folder, one file per mail.
+    let app = crate::helpers::spawn_app().await;
+    app.report("Lyckeby skola", "near_miss", &[], Some("eva.ek@example.se"))
+        .await;
+    let dir = app.mail_dir.clone();
+    wait_until("two .eml files", 20, || {
+        let dir = dir.clone();
+        async move {
+            std::fs::read_dir(&dir)
+                .map(|d| {
+                    d.flatten()
+                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                        .count()
+                        == 2
+                })
+                .unwrap_or(false)
+        }
+    })
+    .await;
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&app.mail_dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let stem = entry
+            .path()
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            text.contains(&format!("Message-ID: <outbox-{stem}@tillbud.test>")),
+            "{text}"
+        );
+        assert!(text.contains("multipart/alternative"));
+        names.push(stem);
+    }
+    assert_eq!(names.len(), 2);
+}
