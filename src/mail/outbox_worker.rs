@@ -160,7 +160,14 @@ impl Worker {
 
     /// One round: due deadlines first (they write mail), then mail until none is due.
     pub async fn round(&self) -> DbResult<usize> {
-        let steps = escalation::scan(&self.db, &self.ctx, self.clock.now()).await?;
+        // A failing deadline scan must not stop mail from going out, nor the other way round.
+        let steps = match escalation::scan(&self.db, &self.ctx, self.clock.now()).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "deadline scan failed; trying again next round");
+                0
+            }
+        };
         let mut sent = 0;
         loop {
             let n = self.drain_once().await?;

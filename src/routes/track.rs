@@ -42,6 +42,12 @@ fn update_text(kind: &str, data: &str) -> String {
         "created" => lang
             .pick("Rapporten togs emot.", "The report was received.")
             .to_owned(),
+        "acknowledged" => lang
+            .pick(
+                "Ansvarig chef har tagit emot ärendet.",
+                "The responsible manager has received the case.",
+            )
+            .to_owned(),
         "photo_added" => lang
             .pick("En bild lades till.", "A photo was added.")
             .to_owned(),

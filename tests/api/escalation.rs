@@ -169,6 +169,15 @@ async fn the_ack_link_confirms_only_on_post_and_stops_the_deadlines() {
     assert!(confirm.raw.contains("bekräftat"));
     let track = app.get(&format!("/api/v1/track/{code}")).await;
     assert_eq!(track.body["status"], "acknowledged");
+    let update = track.body["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["kind"] == "acknowledged")
+        .expect("the reporter sees the acknowledgement");
+    assert!(update["text"].as_str().unwrap().contains("tagit emot"));
+    // The reporter never learns who: no address in the public view.
+    assert!(!track.raw.contains("petra.lindgren"));
     let again = app.request("POST", path, &[], Vec::new()).await;
     assert!(again.raw.contains("redan bekräftat"));
     let history = app.history(id).await;

@@ -474,3 +474,51 @@ async fn the_default_file_transport_writes_eml_files() {
     }
     assert_eq!(names.len(), 2);
 }
+
+#[actix_rt::test]
+async fn a_worker_that_died_holding_a_lease_is_replaced_when_the_lease_runs_out() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[("TILLBUD_WORKER_ENABLED", "false")]).await;
+    app.report("Lyckeby skola", "near_miss", &[], None).await;
+    // A worker claims the row and dies before sending or recording anything.
+    let now = app.clock.now();
+    let lease_until = now + chrono::Duration::minutes(5);
+    let claimed = app
+        .db
+        .write(move |c| {
+            tillbud::db::outbox::claim(
+                c,
+                "crashed-worker",
+                now.naive_utc(),
+                lease_until.naive_utc(),
+                10,
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    // A live worker does not take the leased row …
+    let worker = tillbud::mail::outbox_worker::Worker::new(
+        app.db.clone(),
+        app.mail.clone(),
+        app.clock.clone(),
+        &crate::helpers::test_settings(
+            &app.database_url,
+            &crate::helpers::smtp_settings(&smtp.port.to_string())
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .mail,
+    )
+    .unwrap();
+    assert_eq!(worker.drain_once().await.unwrap(), 0);
+    // … until the lease has run out; then it sends it, with the same Message-ID.
+    app.clock.advance(chrono::Duration::minutes(6));
+    assert_eq!(worker.drain_once().await.unwrap(), 1);
+    let mails = smtp.wait_for(1, 10).await;
+    assert_eq!(
+        mails[0].message_id(),
+        format!("<outbox-{}@tillbud.test>", claimed[0].id)
+    );
+}
