@@ -275,11 +275,11 @@ pub fn route(
         // The unit's own skyddsombud, else the nearest one up the line (huvudskyddsombud).
         if let Some(unit) = chain.iter().find(|u| u.safety_rep_email.is_some()) {
             if let Some(email) = &unit.safety_rep_email {
-                let why = if kind_needs_rep(policy, kind) {
+                let why = if policy.safety_rep_kinds.contains(&kind) {
                     format!(
                         "händelsetypen {} / the kind {}",
-                        kind.as_str(),
-                        kind.as_str()
+                        kind.label(crate::i18n::Lang::Sv),
+                        kind.label(crate::i18n::Lang::En)
                     )
                 } else {
                     "en person berörs / a person is affected".to_owned()
@@ -331,10 +331,6 @@ pub fn route(
         receipt: reporter_email.map(str::to_owned),
         serious,
     })
-}
-
-fn kind_needs_rep(policy: &RoutingPolicy, kind: IncidentKind) -> bool {
-    policy.safety_rep_kinds.contains(&kind)
 }
 
 /// Who gets the escalation when the responsible person has not acknowledged: the line from the

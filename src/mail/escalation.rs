@@ -12,7 +12,7 @@ use super::{facts_of, MailContext};
 use crate::db::routing::{self as routing_db, DueCase, Step};
 use crate::db::{incidents, outbox, Db, DbResult};
 use crate::domain::calendar::stockholm_date;
-use crate::domain::routing::{escalation_target, Recipient, Role};
+use crate::domain::routing::{escalation_target, responsible_in_line, Recipient, Role};
 
 /// Takes every step due at `now`. Returns how many were taken by this instance.
 pub async fn scan(
@@ -64,18 +64,32 @@ fn take_step(
         Uuid::parse_str(&case.incident_id).map_err(|e| crate::db::DbError::Task(e.to_string()))?;
     let (purpose, kind, recipients) = match step {
         Step::Reminder => {
-            let recipients: Vec<Recipient> = case
-                .responsible
-                .split(',')
-                .filter(|e| !e.is_empty())
-                .map(|email| Recipient {
-                    email: email.to_owned(),
-                    name: None,
-                    role: Role::Manager,
-                    unit_id: case.responsible_unit_id.clone(),
-                    reason: "ärendet är inte bekräftat inom tidsfristen / the case was not acknowledged within the deadline".to_owned(),
-                })
-                .collect();
+            const WHY: &str = "ärendet är inte bekräftat inom tidsfristen / the case was not acknowledged within the deadline";
+            // Whoever is responsible *now* at the unit that got the case: if the manager has
+            // gone away since, the reminder goes to the deputy.
+            let chain = routing_db::chain(conn, &stored.org_unit_id)?;
+            let current = case.responsible_unit_id.as_deref().and_then(|unit| {
+                let at = chain.iter().position(|u| u.id == unit)?;
+                responsible_in_line(&chain, at, stockholm_date(now))
+            });
+            let recipients: Vec<Recipient> = match current {
+                Some(r) => vec![Recipient {
+                    reason: format!("{WHY}; {}", r.reason),
+                    ..r
+                }],
+                None => case
+                    .responsible
+                    .split(',')
+                    .filter(|e| !e.is_empty())
+                    .map(|email| Recipient {
+                        email: email.to_owned(),
+                        name: None,
+                        role: Role::SafetyCoordinator,
+                        unit_id: None,
+                        reason: WHY.to_owned(),
+                    })
+                    .collect(),
+            };
             (Purpose::Reminder, "reminder_sent", recipients)
         }
         Step::Escalation => {

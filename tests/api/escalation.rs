@@ -198,3 +198,37 @@ async fn the_ack_link_confirms_only_on_post_and_stops_the_deadlines() {
     app.clock.advance(chrono::Duration::days(15));
     assert_eq!(app.get(path).await.status, 410);
 }
+
+#[actix_rt::test]
+async fn the_reminder_goes_to_the_deputy_if_the_manager_has_gone_away_since() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
+    let id = created["id"].as_str().unwrap();
+    smtp.wait_for(1, 20).await;
+    assert_eq!(smtp.to("petra.lindgren@example.se").len(), 1);
+    let unit = app.unit_id("Lyckeby skola").await;
+    let today = chrono::Utc::now().date_naive();
+    let reply = app
+        .admin_send(
+            "PUT",
+            &format!("/api/v1/admin/org-units/{unit}/absence"),
+            Some(&serde_json::json!({
+                "away_from": today.to_string(),
+                "away_until": (today + chrono::Duration::days(40)).to_string(),
+            })),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    let (remind_at, _) = deadlines(&app, id).await;
+    move_past(&app, remind_at);
+    let mails = smtp.wait_for(2, 20).await;
+    assert_eq!(mails[1].to, ["erik.hedlund@example.se"]);
+    assert!(mails[1].subject().starts_with("[tillbud] Påminnelse: "));
+    let history = app.history(id).await;
+    let reminded = history
+        .iter()
+        .find(|e| e["kind"] == "reminder_sent")
+        .unwrap();
+    assert_eq!(reminded["data"]["to"][0]["role"], "deputy");
+}
