@@ -49,6 +49,11 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "outbox_lease_secs", default: "300", meaning: "How long a claimed mail is reserved for one worker before another may take it (a crashed worker's mail is resent after this)." },
     SettingDoc { key: "outbox_retry_base_ms", default: "30000", meaning: "First retry delay after a failed send; doubles per attempt, with ±25 % jitter." },
     SettingDoc { key: "outbox_retry_max_ms", default: "3600000", meaning: "Longest delay between two attempts." },
+    SettingDoc { key: "session_idle_minutes", default: "480", meaning: "A login session ends after this many minutes without a request." },
+    SettingDoc { key: "session_max_days", default: "7", meaning: "A login session ends this many days after login, however active." },
+    SettingDoc { key: "login_link_minutes", default: "15", meaning: "How long a mailed login link stays valid (it works once)." },
+    SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`). Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
+    SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address, or one client address (×4), may ask for per 15 minutes; more get 429." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -77,6 +82,18 @@ pub struct Settings {
     /// How long a request waits for a database connection before answering 503.
     pub db_acquire_timeout: Duration,
     pub mail: MailSettings,
+    pub auth: AuthSettings,
+}
+
+/// Login and session settings.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub session_idle: chrono::Duration,
+    pub session_max: chrono::Duration,
+    pub login_link_ttl: chrono::Duration,
+    /// Lower-case mail domains whose addresses may log in as employees.
+    pub login_domains: Vec<String>,
+    pub login_rate_limit: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,6 +408,20 @@ impl Settings {
             retry_max: retry_max.max(retry_base),
             max_attempts: number("outbox_max_attempts", 1, 1000)? as u32,
         };
+        let auth = AuthSettings {
+            session_idle: chrono::Duration::minutes(
+                number("session_idle_minutes", 1, 10_080)? as i64
+            ),
+            session_max: chrono::Duration::days(number("session_max_days", 1, 90)? as i64),
+            login_link_ttl: chrono::Duration::minutes(number("login_link_minutes", 1, 1440)? as i64),
+            login_domains: get("login_domains")
+                .0
+                .split(',')
+                .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect(),
+            login_rate_limit: number("login_rate_limit", 1, 1000)? as usize,
+        };
 
         Ok(Settings {
             listen,
@@ -403,6 +434,7 @@ impl Settings {
             log_format,
             db_acquire_timeout: Duration::from_secs(5),
             mail,
+            auth,
         })
     }
 }

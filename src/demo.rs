@@ -5,6 +5,7 @@
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
+use crate::db::users::{self, NewUserFlags};
 use crate::db::{incidents, org_units, Db, DbError};
 use crate::domain::{CleanText, Consequence, IncidentKind, NewIncident, Reporter, TrackingCode};
 use crate::org_import;
@@ -20,8 +21,102 @@ pub fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
     let specs = org_import::parse_csv(DEMO_ORG_CSV)?;
     // The demo tree must reach someone on its own, without configured coordinators.
     org_import::import(db, &specs, false)?;
+    seed_users(db)?;
     seed_reports(db)?;
     Ok(true)
+}
+
+/// A demo user: e-mail, name, what they show, and the flags beyond the org tree.
+pub struct DemoUser {
+    pub email: &'static str,
+    pub name: &'static str,
+    /// (sv, en)
+    pub role: (&'static str, &'static str),
+    pub flags: NewUserFlags,
+}
+
+const NONE: NewUserFlags = NewUserFlags {
+    admin: false,
+    safety_coordinator: false,
+    finance: false,
+};
+
+/// One of each role, with siblings and a parent in the same line, for the one-click demo
+/// login. The unit roles come from the demo org tree's e-mails.
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        email: "petra.lindgren@example.se",
+        name: "Petra Lindgren",
+        role: ("Rektor, Lyckeby skola", "Head teacher, Lyckeby school"),
+        flags: NONE,
+    },
+    DemoUser {
+        email: "fredrik.dahl@example.se",
+        name: "Fredrik Dahl",
+        role: (
+            "Rektor, Nättraby skola (syskonenhet)",
+            "Head teacher, Nättraby school (sibling unit)",
+        ),
+        flags: NONE,
+    },
+    DemoUser {
+        email: "jonas.blom@example.se",
+        name: "Jonas Blom",
+        role: ("Verksamhetschef, Grundskola", "Head of compulsory schools"),
+        flags: NONE,
+    },
+    DemoUser {
+        email: "skyddsombud.lyckebyskola@example.se",
+        name: "Skyddsombud Lyckeby skola",
+        role: (
+            "Skyddsombud, Lyckeby skola",
+            "Safety representative, Lyckeby school",
+        ),
+        flags: NONE,
+    },
+    DemoUser {
+        email: "mikael.strand@example.se",
+        name: "Mikael Strand",
+        role: ("Säkerhetssamordnare", "Safety coordinator"),
+        flags: NewUserFlags {
+            safety_coordinator: true,
+            ..NONE
+        },
+    },
+    DemoUser {
+        email: "lars.nystrom@example.se",
+        name: "Lars Nyström",
+        role: ("Ekonomi", "Finance"),
+        flags: NewUserFlags {
+            finance: true,
+            ..NONE
+        },
+    },
+    DemoUser {
+        email: "admin@example.se",
+        name: "Administratör",
+        role: ("Administratör", "Administrator"),
+        flags: NewUserFlags {
+            admin: true,
+            ..NONE
+        },
+    },
+    DemoUser {
+        email: "eva.ek@example.se",
+        name: "Eva Ek",
+        role: ("Medarbetare", "Employee"),
+        flags: NONE,
+    },
+];
+
+fn seed_users(db: &Db) -> Result<(), DbError> {
+    let now = Utc::now().naive_utc();
+    db.write_blocking(move |c| {
+        for u in DEMO_USERS {
+            users::find_or_create(c, u.email, Some(u.name), u.flags, now)?;
+        }
+        Ok(())
+    })
 }
 
 fn unit_id(conn: &mut crate::db::AnyConnection, code: &str) -> Result<Uuid, DbError> {

@@ -67,6 +67,17 @@ pub enum ApiError {
     NotFound,
     #[error("missing or wrong credentials")]
     Unauthorized,
+    /// Logged in, but not allowed to do this (or a cross-site request).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// `If-Match` names an older version.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// An update came without `If-Match`.
+    #[error("precondition required")]
+    PreconditionRequired,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("the service is temporarily unavailable: {0}")]
@@ -90,6 +101,10 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::NotFound => "not-found",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::PreconditionFailed => "precondition-failed",
+            ApiError::PreconditionRequired => "precondition-required",
             ApiError::Conflict(_) => "conflict",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -107,7 +122,15 @@ impl ApiError {
                 lang.pick("Begäran är för stor", "Request body too large")
             }
             ApiError::NotFound => lang.pick("Hittades inte", "Not found"),
-            ApiError::Unauthorized => lang.pick("Behörighet saknas", "Unauthorized"),
+            ApiError::Unauthorized => lang.pick("Inloggning krävs", "Login required"),
+            ApiError::Forbidden(_) => lang.pick("Åtkomst nekad", "Forbidden"),
+            ApiError::TooManyRequests { .. } => {
+                lang.pick("För många förfrågningar", "Too many requests")
+            }
+            ApiError::PreconditionFailed => {
+                lang.pick("Ärendet har ändrats", "The case has changed")
+            }
+            ApiError::PreconditionRequired => lang.pick("If-Match saknas", "If-Match required"),
             ApiError::Conflict(_) => lang.pick("Konflikt", "Conflict"),
             ApiError::Unavailable(_) => lang.pick(
                 "Tjänsten är tillfälligt otillgänglig",
@@ -141,8 +164,25 @@ impl ApiError {
                 .to_owned(),
             ApiError::Unauthorized => lang
                 .pick(
-                    "Ange administratörsnyckeln som Authorization: Bearer <nyckel>.",
-                    "Send the admin token as Authorization: Bearer <token>.",
+                    "Logga in, eller skicka en nyckel som Authorization: Bearer <nyckel>.",
+                    "Log in, or send a token as Authorization: Bearer <token>.",
+                )
+                .to_owned(),
+            ApiError::Forbidden(why) => why.clone(),
+            ApiError::TooManyRequests { retry_after_secs } => match lang {
+                Lang::Sv => format!("Vänta {retry_after_secs} sekunder och försök igen."),
+                Lang::En => format!("Wait {retry_after_secs} seconds and try again."),
+            },
+            ApiError::PreconditionFailed => lang
+                .pick(
+                    "Någon annan har ändrat ärendet sedan du läste det. Läs in det igen och gör om ändringen.",
+                    "Someone else changed the case since you read it. Reload it and make your change again.",
+                )
+                .to_owned(),
+            ApiError::PreconditionRequired => lang
+                .pick(
+                    "Skicka If-Match med ETag från din senaste läsning av ärendet.",
+                    "Send If-Match with the ETag from your last read of the case.",
                 )
                 .to_owned(),
             ApiError::Conflict(why) => why.clone(),
@@ -185,6 +225,10 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -198,7 +242,13 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
             _ => {}
         }
-        problem_response(self.status_code(), &self.to_problem())
+        let mut response = problem_response(self.status_code(), &self.to_problem());
+        if let ApiError::TooManyRequests { retry_after_secs } = self {
+            if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
     }
 }
 
@@ -210,7 +260,7 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
         builder.insert_header((header::RETRY_AFTER, "5"));
     }
     if status == StatusCode::UNAUTHORIZED {
-        builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"tillbud-admin\""));
+        builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"tillbud\""));
     }
     builder.body(serde_json::to_string(problem).unwrap_or_else(|_| "{}".to_owned()))
 }

@@ -3,6 +3,7 @@
 //! Layout (see README): pure rules in `domain`, all SQL in `db`, thin handlers in `routes`.
 
 pub mod attachments;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<Clock>,
     pub mail: Arc<MailContext>,
+    /// Login-link requests per e-mail and client address.
+    pub login_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
 }
 
 pub struct Application {
@@ -66,6 +68,9 @@ impl Application {
             settings: Arc::new(settings),
             clock: clock.clone(),
             mail: mail.clone(),
+            login_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
+                chrono::Duration::minutes(15),
+            )),
         };
         let server = build_server(listener, state)?;
         Ok(Application {

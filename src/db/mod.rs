@@ -1,6 +1,7 @@
 //! Storage: one code path for SQLite and PostgreSQL through diesel's `MultiConnection`.
 //! All SQL of the application lives in this module's children.
 
+pub mod access;
 pub mod attachments;
 pub mod idempotency;
 pub mod incidents;
@@ -9,6 +10,7 @@ pub mod outbox;
 pub mod routing;
 pub mod schema;
 pub mod stats;
+pub mod users;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -235,3 +235,15 @@ pub fn import(
     }
     Ok(summary)
 }
+
+/// (id, name) of these units, by name.
+pub fn names(conn: &mut AnyConnection, ids: &[String]) -> DbResult<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(org_units::table
+        .filter(org_units::id.eq_any(ids))
+        .order(org_units::name.asc())
+        .select((org_units::id, org_units::name))
+        .load(conn)?)
+}

@@ -49,6 +49,104 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        reporter_user_id -> Nullable<Text>,
+        risk_likelihood -> Nullable<Integer>,
+        risk_consequence -> Nullable<Integer>,
+        risk_level -> Nullable<Text>,
+        cause_category -> Nullable<Text>,
+        investigation -> Nullable<Text>,
+        injury_severity -> Text,
+        several_injured -> Bool,
+        serious_danger -> Bool,
+        status_reason -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
+        av_confirmed -> Nullable<Bool>,
+        av_reported_at -> Nullable<Timestamp>,
+        av_reference -> Nullable<Text>,
+        av_reminded_at -> Nullable<Timestamp>,
+        av_escalated_at -> Nullable<Timestamp>,
+        fk_confirmed -> Nullable<Bool>,
+        fk_reported_at -> Nullable<Timestamp>,
+        fk_reference -> Nullable<Text>,
+        fk_reminded_at -> Nullable<Timestamp>,
+        fk_escalated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    corrective_actions (id) {
+        id -> Text,
+        incident_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        owner_email -> Text,
+        due_date -> Text,
+        cost_estimate_ore -> Nullable<BigInt>,
+        state -> Text,
+        state_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        reminded_before_at -> Nullable<Timestamp>,
+        reminded_overdue_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Nullable<Text>,
+        is_admin -> Bool,
+        is_safety_coordinator -> Bool,
+        is_finance -> Bool,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_grants (user_id, org_unit_id, role) {
+        user_id -> Text,
+        org_unit_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_tokens (token_hash) {
+        token_hash -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -151,6 +249,11 @@ diesel::joinable!(incidents -> org_units (org_unit_id));
 diesel::joinable!(incident_consequences -> incidents (incident_id));
 diesel::joinable!(incident_events -> incidents (incident_id));
 diesel::joinable!(attachments -> incidents (incident_id));
+diesel::joinable!(corrective_actions -> incidents (incident_id));
+diesel::joinable!(role_grants -> users (user_id));
+diesel::joinable!(role_grants -> org_units (org_unit_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -160,6 +263,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_events,
     idempotency_keys,
     attachments,
+    corrective_actions,
+    users,
+    role_grants,
+    login_tokens,
+    sessions,
+    api_tokens,
     outbox,
     incident_routing,
     org_absences,

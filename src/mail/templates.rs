@@ -256,6 +256,31 @@ pub fn render(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str) -> R
     }
 }
 
+/// The login-link mail. No case data in it; the link works once, for `minutes`.
+pub fn login_link(url: &str, minutes: i64) -> Rendered {
+    let subject = "[tillbud] Din inloggningslänk / Your login link".to_owned();
+    let sv = format!(
+        "Hej!\n\nHär är din länk för att logga in i tillbud. Den fungerar en gång och gäller i {minutes} minuter:\n\n{url}\n\nHar du inte bett om länken kan du bortse från det här brevet.\n"
+    );
+    let en = format!(
+        "Hello,\n\nHere is your link to log in to tillbud. It works once and is valid for {minutes} minutes:\n\n{url}\n\nIf you did not ask for it, you can ignore this mail.\n"
+    );
+    let link = escape_html(url);
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\n\
+         <p>Hej!</p><p>Här är din länk för att logga in i tillbud. Den fungerar en gång och gäller i {minutes} minuter:</p>\n\
+         <p><a href=\"{link}\">Logga in i tillbud</a></p><p>Har du inte bett om länken kan du bortse från det här brevet.</p>\n<hr>\n\
+         <div lang=\"en\"><p>Hello,</p><p>Here is your link to log in to tillbud. It works once and is valid for {minutes} minutes:</p>\n\
+         <p><a href=\"{link}\">Log in to tillbud</a></p><p>If you did not ask for it, you can ignore this mail.</p></div>\n</body></html>\n",
+        title = escape_html(&subject),
+    );
+    Rendered {
+        subject,
+        text: format!("{sv}\n-- English --\n\n{en}"),
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

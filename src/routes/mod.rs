@@ -7,11 +7,16 @@ pub mod admin_absence;
 pub mod admin_history;
 pub mod admin_outbox;
 pub mod admin_outbox_retry;
+pub mod api_tokens;
+pub mod auth_demo;
+pub mod auth_login_link;
+pub mod auth_session;
 pub mod create_incident;
 pub mod get_attachment;
 pub mod health;
 pub mod idempotency;
 pub mod input;
+pub mod me;
 pub mod org_units;
 pub mod track;
 pub mod track_comment;
@@ -39,6 +44,7 @@ use crate::i18n;
         (name = "incidents", description = "Reporting and following events."),
         (name = "org", description = "The line organisation."),
         (name = "health", description = "Liveness and readiness."),
+        (name = "auth", description = "Login links, sessions, API tokens, who am I."),
         (name = "admin", description = "Operations: mail delivery, absences, case history. Bearer admin token."),
     ),
     modifiers(&AdminSecurity)
@@ -74,7 +80,16 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(admin_outbox::list_outbox)
             .service(admin_outbox_retry::retry_outbox_mail)
             .service(admin_absence::set_manager_absence)
-            .service(admin_history::incident_history),
+            .service(admin_history::incident_history)
+            .service(auth_login_link::request_login_link)
+            .service(auth_session::start_session)
+            .service(auth_session::end_session)
+            .service(auth_demo::list_demo_users)
+            .service(auth_demo::demo_login)
+            .service(me::get_me)
+            .service(api_tokens::list_api_tokens)
+            .service(api_tokens::create_api_token)
+            .service(api_tokens::revoke_api_token),
     );
 }
 

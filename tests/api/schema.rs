@@ -59,6 +59,16 @@ fn declared_columns(dialect: &str) -> Columns {
             .filter(|l| !l.trim_start().starts_with("--"))
             .collect();
         for stmt in sql.join("\n").split(';') {
+            // `ALTER TABLE t ADD COLUMN c …` adds one column to an earlier table.
+            if let Some(rest) = stmt.trim().strip_prefix("ALTER TABLE ") {
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                if let [table, "ADD", "COLUMN", column, ..] = words[..] {
+                    let cols = map.entry(table.to_owned()).or_default();
+                    cols.push(column.to_owned());
+                    cols.sort();
+                }
+                continue;
+            }
             let Some(rest) = stmt.trim().strip_prefix("CREATE TABLE ") else {
                 continue;
             };

@@ -1,0 +1,192 @@
+//! Who is calling, and what they may do.
+//!
+//! A caller is identified by a server-side session (cookie, after a login link) or by a
+//! personal API token (`Authorization: Bearer`). Their roles are worked out per request from
+//! the org tree (manager, deputy and skyddsombud e-mails), explicit grants and the user's
+//! flags, so a change in the org tree takes effect at once. The access rule itself is SQL, in
+//! `db::access`.
+//!
+//! Seam for municipal SSO (OIDC): an OIDC callback only has to end in
+//! [`session::start`] with the verified e-mail, exactly as the login link does.
+
+pub mod csrf;
+pub mod rate_limit;
+pub mod session;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::db::users::{self, UserRow};
+use crate::db::{AnyConnection, DbResult};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// What a caller may do, derived from the org tree, grants and flags.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Roles {
+    /// Units (with their subtrees) whose cases the caller manages.
+    pub managed_units: Vec<String>,
+    /// Units (with their subtrees) whose cases the caller reads and comments as skyddsombud.
+    pub safety_rep_units: Vec<String>,
+    /// Säkerhetssamordnare: every case.
+    pub safety_coordinator: bool,
+    /// Ekonomi: costs and aggregates of every unit, no reporter identity or free text.
+    pub finance: bool,
+    /// Org tree, users, outbox.
+    pub admin: bool,
+}
+
+impl Roles {
+    /// The role names, for `GET /me` and the pages.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = vec!["employee"];
+        if !self.managed_units.is_empty() {
+            names.push("manager");
+        }
+        if !self.safety_rep_units.is_empty() {
+            names.push("safety_representative");
+        }
+        if self.safety_coordinator {
+            names.push("safety_coordinator");
+        }
+        if self.finance {
+            names.push("finance");
+        }
+        if self.admin {
+            names.push("admin");
+        }
+        names
+    }
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A session cookie; the SHA-256 of the session id.
+    Session(String),
+    ApiToken,
+}
+
+/// An authenticated caller. Extract it in a handler to require a login.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub roles: Roles,
+    pub via: Via,
+}
+
+/// SHA-256, hex: how tokens and session ids are stored.
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new random secret: 32 bytes, base64url.
+pub fn new_secret() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// E-mails are compared lower-case everywhere in auth.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Works out a user's roles. `coordinators` are the configured safety coordinators.
+pub fn roles_of(
+    conn: &mut AnyConnection,
+    user: &UserRow,
+    coordinators: &[String],
+) -> DbResult<Roles> {
+    Ok(Roles {
+        managed_units: users::managed_units(conn, &user.id, &user.email)?,
+        safety_rep_units: users::safety_rep_units(conn, &user.id, &user.email)?,
+        safety_coordinator: user.is_safety_coordinator
+            || coordinators
+                .iter()
+                .any(|c| normalise_email(c) == user.email),
+        finance: user.is_finance,
+        admin: user.is_admin,
+    })
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?
+        .clone();
+    let coordinators = state.settings.mail.safety_coordinators.clone();
+    let now = state.clock.now().naive_utc();
+    if let Some(token) = bearer(&req) {
+        let hash = hash_secret(&token);
+        let found = state
+            .db
+            .write(move |c| {
+                let Some(user) = users::use_api_token(c, &hash, now)? else {
+                    return Ok(None);
+                };
+                let roles = roles_of(c, &user, &coordinators)?;
+                Ok(Some((user, roles)))
+            })
+            .await?;
+        let (user, roles) = found.ok_or_else(|| {
+            tracing::info!("denied: unknown or revoked API token");
+            ApiError::Unauthorized
+        })?;
+        return Ok(Caller {
+            user_id: user.id,
+            email: user.email,
+            name: user.name,
+            roles,
+            via: Via::ApiToken,
+        });
+    }
+    let Some(cookie) = req.cookie(session::cookie_name(&state.settings)) else {
+        return Err(ApiError::Unauthorized);
+    };
+    let (id_hash, user) = session::resume(&state, cookie.value()).await?;
+    csrf::check(&req, &state.settings)?;
+    let roles = state
+        .db
+        .read(move |c| roles_of(c, &user, &coordinators).map(|r| (user, r)))
+        .await?;
+    let (user, roles) = roles;
+    Ok(Caller {
+        user_id: user.id,
+        email: user.email,
+        name: user.name,
+        roles,
+        via: Via::Session(id_hash),
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone()))
+    }
+}

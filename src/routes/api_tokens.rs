@@ -1,0 +1,151 @@
+//! Personal API tokens for integrations: `GET/POST /api/v1/me/tokens`,
+//! `DELETE /api/v1/me/tokens/{id}`. The secret is shown once, at creation; only its hash is
+//! stored.
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::input::{self, Checker, Lenient};
+use crate::auth::{hash_secret, new_secret, Caller};
+use crate::db::users;
+use crate::error::{ApiError, Problem};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateToken {
+    /// What the token is for, e.g. "Power BI-export".
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 100, required = true)]
+    pub name: Lenient<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub id: String,
+    pub name: String,
+    /// Send as `Authorization: Bearer <token>`. Shown only now; it cannot be read again.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<TokenInfo>,
+}
+
+/// List my API tokens
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "list_api_tokens",
+    responses(
+        (status = 200, description = "The caller's tokens, without their secrets.", body = TokenList),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/tokens")]
+pub async fn list_api_tokens(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = state
+        .db
+        .read(move |c| users::list_api_tokens(c, &caller.user_id))
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|t| TokenInfo {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at.and_utc(),
+            last_used_at: t.last_used_at.map(|t| t.and_utc()),
+            revoked_at: t.revoked_at.map(|t| t.and_utc()),
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenList { items }))
+}
+
+/// Create an API token
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "create_api_token",
+    request_body(content = CreateToken, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The token; its secret is shown only now.", body = TokenCreated),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The name is missing or too long.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/tokens")]
+pub async fn create_api_token(
+    caller: Caller,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: CreateToken = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let name = c.text("name", request.name, true, (1, 100), false);
+    c.finish()?;
+    let name = name.map(|n| n.as_str().to_owned()).unwrap_or_default();
+    let token = format!("tb_{}", new_secret());
+    let hash = hash_secret(&token);
+    let id = Uuid::now_v7().to_string();
+    let now = state.clock.now().naive_utc();
+    let (row_id, row_name) = (id.clone(), name.clone());
+    state
+        .db
+        .write(move |c| users::insert_api_token(c, &row_id, &caller.user_id, &row_name, &hash, now))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenCreated { id, name, token }))
+}
+
+/// Revoke an API token
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "revoke_api_token",
+    params(("id" = String, Path, description = "The token's id.")),
+    responses(
+        (status = 204, description = "Revoked (or already revoked)."),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The caller has no such token.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/me/tokens/{id}")]
+pub async fn revoke_api_token(
+    caller: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now().naive_utc();
+    let id = id.into_inner();
+    let found = state
+        .db
+        .write(move |c| users::revoke_api_token(c, &caller.user_id, &id, now))
+        .await?;
+    if found {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,118 @@
+//! Demo mode only: `GET /api/v1/auth/demo-users` and `POST /api/v1/auth/demo-login` log in
+//! as a seeded demo user with one click. Outside demo mode both answer 404, as if they did
+//! not exist.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::{self, Checker, Lenient};
+use crate::auth::{csrf, hash_secret, session};
+use crate::db::users;
+use crate::demo::DEMO_USERS;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::i18n;
+use crate::startup::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemoUserInfo {
+    pub email: String,
+    pub name: String,
+    /// What the user shows in the demo, in the caller's language.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemoUsers {
+    pub items: Vec<DemoUserInfo>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DemoLogin {
+    #[serde(default)]
+    #[schema(value_type = String, format = Email, required = true)]
+    pub email: Lenient<String>,
+}
+
+/// Demo users (demo mode only)
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "list_demo_users",
+    responses(
+        (status = 200, description = "The seeded demo users.", body = DemoUsers),
+        (status = 404, description = "Not in demo mode.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auth/demo-users")]
+pub async fn list_demo_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if !state.settings.demo {
+        return Err(ApiError::NotFound);
+    }
+    let lang = i18n::current();
+    let items = DEMO_USERS
+        .iter()
+        .map(|u| DemoUserInfo {
+            email: u.email.to_owned(),
+            name: u.name.to_owned(),
+            role: lang.pick(u.role.0, u.role.1).to_owned(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DemoUsers { items }))
+}
+
+/// Log in as a demo user (demo mode only)
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "demo_login",
+    request_body(content = DemoLogin, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Logged in; the session cookie is set.", body = super::auth_session::SessionStarted),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in demo mode.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not one of the demo users.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/demo-login")]
+pub async fn demo_login(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.settings.demo {
+        return Err(ApiError::NotFound);
+    }
+    csrf::check(&req, &state.settings)?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: DemoLogin = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let email: String = c.value("email", request.email, true).unwrap_or_default();
+    c.finish()?;
+    let Some(demo) = DEMO_USERS.iter().find(|u| u.email == email.trim()) else {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "email",
+            "not_demo_user",
+            i18n::current().pick(
+                "Ingen demoanvändare har den adressen.",
+                "No demo user has that address.",
+            ),
+        )]));
+    };
+    let now = state.clock.now().naive_utc();
+    let user = state
+        .db
+        .write(move |c| users::find_or_create(c, demo.email, Some(demo.name), demo.flags, now))
+        .await?;
+    if let Some(old) = req.cookie(session::cookie_name(&state.settings)) {
+        session::end(&state, hash_secret(old.value())).await?;
+    }
+    let cookie = session::start(&state, &user).await?;
+    Ok(HttpResponse::Created()
+        .cookie(cookie)
+        .json(super::auth_session::SessionStarted {
+            user_id: user.id,
+            email: user.email,
+        }))
+}

@@ -1,0 +1,131 @@
+//! `POST /api/v1/auth/session` (log in with the token from a login link) and
+//! `DELETE /api/v1/auth/session` (log out).
+
+use actix_web::{delete, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::{self, Checker, Lenient};
+use crate::auth::{csrf, hash_secret, session, Caller, Via};
+use crate::db::users::{self, NewUserFlags};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::i18n;
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StartSession {
+    /// The `token=…` value of the login link.
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 200, required = true)]
+    pub token: Lenient<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionStarted {
+    pub user_id: String,
+    pub email: String,
+}
+
+fn invalid_link() -> ApiError {
+    ApiError::Validation(vec![FieldError::new(
+        "token",
+        "invalid",
+        i18n::current().pick(
+            "Inloggningslänken är ogiltig, redan använd eller för gammal. Be om en ny.",
+            "The login link is invalid, already used or expired. Ask for a new one.",
+        ),
+    )])
+}
+
+/// Log in
+///
+/// Exchanges the single-use token from a login link for a session cookie. The page the link
+/// opens asks for a click first, so mail scanners that follow links do not use it up.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "start_session",
+    request_body(content = StartSession, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Logged in; the session cookie is set.", body = SessionStarted,
+         headers(("Set-Cookie" = String, description = "The session cookie (HttpOnly, SameSite=Lax)."))),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token is missing, invalid, used or expired.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/session")]
+pub async fn start_session(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    // Also here, before any login: a foreign page must not log the browser in as someone else.
+    csrf::check(&req, &state.settings)?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: StartSession = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let token = c.text("token", request.token, true, (1, 200), false);
+    c.finish()?;
+    let hash = hash_secret(token.as_ref().map(|t| t.as_str()).unwrap_or_default());
+    let now = state.clock.now().naive_utc();
+    let user = state
+        .db
+        .write(move |c| {
+            let Some(email) = users::consume_login_token(c, &hash, now)? else {
+                return Ok(None);
+            };
+            users::find_or_create(c, &email, None, NewUserFlags::default(), now).map(Some)
+        })
+        .await?;
+    let user = match user {
+        Some(user) if !user.disabled => user,
+        Some(user) => {
+            tracing::info!(user_id = %user.id, "denied: login of a disabled user");
+            return Err(invalid_link());
+        }
+        None => {
+            tracing::info!("denied: login with an invalid, used or expired link");
+            return Err(invalid_link());
+        }
+    };
+    // A fresh id at every login; an older session in this browser ends.
+    if let Some(old) = req.cookie(session::cookie_name(&state.settings)) {
+        session::end(&state, hash_secret(old.value())).await?;
+    }
+    let cookie = session::start(&state, &user).await?;
+    Ok(HttpResponse::Created()
+        .cookie(cookie)
+        .insert_header(("Cache-Control", "no-store"))
+        .json(SessionStarted {
+            user_id: user.id,
+            email: user.email,
+        }))
+}
+
+/// Log out
+///
+/// Ends the current session at once, on every instance.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "end_session",
+    responses(
+        (status = 204, description = "Logged out; the cookie is removed."),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/auth/session")]
+pub async fn end_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if let Via::Session(id_hash) = caller.via {
+        session::end(&state, id_hash).await?;
+        tracing::info!(user_id = %caller.user_id, "logout");
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(session::removal(&state.settings))
+        .finish())
+}
