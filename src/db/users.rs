@@ -394,3 +394,29 @@ pub fn use_api_token(
         .execute(conn)?;
     Ok(Some(user))
 }
+
+/// Every user, by e-mail.
+pub fn list(conn: &mut AnyConnection) -> DbResult<Vec<UserRow>> {
+    Ok(users::table
+        .order(users::email.asc())
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// Sets a user's unit-independent roles.
+pub fn set_flags(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    flags: NewUserFlags,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::is_admin.eq(flags.admin),
+            users::is_safety_coordinator.eq(flags.safety_coordinator),
+            users::is_finance.eq(flags.finance),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

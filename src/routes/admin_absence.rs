@@ -78,7 +78,7 @@ pub async fn set_manager_absence(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&req, &state)?;
+    require_admin(&req, &state).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let request: SetAbsence = input::from_object(input::parse_json_object(&req, &body)?)?;

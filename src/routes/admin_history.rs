@@ -52,7 +52,7 @@ pub async fn incident_history(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&req, &state)?;
+    require_admin(&req, &state).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let events = state
         .db

@@ -98,7 +98,7 @@ pub async fn list_outbox(
     state: web::Data<AppState>,
     query: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&req, &state)?;
+    require_admin(&req, &state).await?;
     let wanted = query
         .state
         .clone()

@@ -32,7 +32,7 @@ pub async fn retry_outbox_mail(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&req, &state)?;
+    require_admin(&req, &state).await?;
     let id = id.into_inner();
     let now = state.clock.now().naive_utc();
     let row = state

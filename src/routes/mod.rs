@@ -7,6 +7,7 @@ pub mod admin_absence;
 pub mod admin_history;
 pub mod admin_outbox;
 pub mod admin_outbox_retry;
+pub mod admin_users;
 pub mod api_tokens;
 pub mod auth_demo;
 pub mod auth_login_link;
@@ -87,6 +88,9 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(auth_demo::list_demo_users)
             .service(auth_demo::demo_login)
             .service(me::get_me)
+            .service(admin_users::list_users)
+            .service(admin_users::update_user)
+            .service(admin_users::grant_role)
             .service(api_tokens::list_api_tokens)
             .service(api_tokens::create_api_token)
             .service(api_tokens::revoke_api_token),

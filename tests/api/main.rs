@@ -5,6 +5,7 @@ mod helpers;
 mod smtp_server;
 
 mod attachments;
+mod auth;
 mod config_cli;
 mod escalation;
 mod health;

@@ -1,0 +1,245 @@
+//! `GET /api/v1/admin/users`, `PATCH /api/v1/admin/users/{id}` and
+//! `POST /api/v1/admin/users/{id}/grants`: who may log in and with which roles beyond the
+//! org tree. Disabling a user ends all their sessions at once.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::admin::require_admin;
+use super::input::{self, Checker, Lenient};
+use crate::db::org_units;
+use crate::db::users::{self, NewUserFlags, UserRow};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::i18n;
+use crate::startup::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserInfo {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub is_admin: bool,
+    pub is_safety_coordinator: bool,
+    pub is_finance: bool,
+    pub disabled: bool,
+}
+
+impl From<UserRow> for UserInfo {
+    fn from(u: UserRow) -> Self {
+        UserInfo {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            is_admin: u.is_admin,
+            is_safety_coordinator: u.is_safety_coordinator,
+            is_finance: u.is_finance,
+            disabled: u.disabled,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserInfo>,
+}
+
+/// Every field optional: what is sent changes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateUser {
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub disabled: Lenient<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub is_admin: Lenient<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub is_safety_coordinator: Lenient<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub is_finance: Lenient<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewGrant {
+    #[serde(default)]
+    #[schema(value_type = String, format = Uuid, required = true)]
+    pub org_unit_id: Lenient<String>,
+    /// `manager` or `safety_rep`: rights over the unit and its subtree.
+    #[serde(default)]
+    #[schema(value_type = String, pattern = "^(manager|safety_rep)$", required = true)]
+    pub role: Lenient<String>,
+}
+
+/// List users
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "list_users",
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Every user.", body = UserList),
+        (status = 401, description = "Not logged in and no admin token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The admin API is off.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/admin/users")]
+pub async fn list_users(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    require_admin(&req, &state).await?;
+    let rows = state.db.read(users::list).await?;
+    Ok(HttpResponse::Ok().json(UserList {
+        items: rows.into_iter().map(UserInfo::from).collect(),
+    }))
+}
+
+/// Change a user
+///
+/// Disable or enable a user (disabling ends their sessions and stops their API tokens at
+/// once), or set the roles that are not tied to a unit.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "update_user",
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body(content = UpdateUser, content_type = "application/json"),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The user as now stored.", body = UserInfo),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in and no admin token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator, or not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field has the wrong type.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/admin/users/{id}")]
+pub async fn update_user(
+    req: HttpRequest,
+    payload: web::Payload,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let admin = require_admin(&req, &state).await?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: UpdateUser = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let disabled = c.value("disabled", request.disabled, false);
+    let is_admin = c.value("is_admin", request.is_admin, false);
+    let coordinator = c.value(
+        "is_safety_coordinator",
+        request.is_safety_coordinator,
+        false,
+    );
+    let finance = c.value("is_finance", request.is_finance, false);
+    c.finish()?;
+    let now = state.clock.now().naive_utc();
+    let id = id.into_inner();
+    let user = state
+        .db
+        .write(move |c| {
+            let Some(user) = users::find(c, &id)? else {
+                return Ok(None);
+            };
+            users::set_flags(
+                c,
+                &id,
+                NewUserFlags {
+                    admin: is_admin.unwrap_or(user.is_admin),
+                    safety_coordinator: coordinator.unwrap_or(user.is_safety_coordinator),
+                    finance: finance.unwrap_or(user.is_finance),
+                },
+                now,
+            )?;
+            if let Some(disabled) = disabled {
+                users::set_disabled(c, &id, disabled, now)?;
+            }
+            users::find(c, &id)
+        })
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tracing::info!(user_id = %user.id, by = %admin.actor(), disabled = user.disabled, "user changed");
+    Ok(HttpResponse::Ok().json(UserInfo::from(user)))
+}
+
+/// Grant a role over a unit
+///
+/// Gives a user manager or skyddsombud rights over a unit and its subtree, beyond what the
+/// org tree's e-mails say (e.g. an acting manager).
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "grant_role",
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body(content = NewGrant, content_type = "application/json"),
+    security(("admin_token" = [])),
+    responses(
+        (status = 204, description = "Granted (or already granted)."),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in and no admin token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator, or not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown unit or role.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/users/{id}/grants")]
+pub async fn grant_role(
+    req: HttpRequest,
+    payload: web::Payload,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let admin = require_admin(&req, &state).await?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: NewGrant = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let unit: Option<String> = c.value("org_unit_id", request.org_unit_id, true);
+    let role: Option<String> = c.value("role", request.role, true);
+    if role
+        .as_deref()
+        .is_some_and(|r| r != "manager" && r != "safety_rep")
+    {
+        c.fail("role", "one_of");
+    }
+    c.finish()?;
+    let (unit, role) = (unit.unwrap_or_default(), role.unwrap_or_default());
+    let now = state.clock.now().naive_utc();
+    let id = id.into_inner();
+    let (user_id, unit_id) = (id.clone(), unit.clone());
+    let outcome = state
+        .db
+        .write(move |c| {
+            if users::find(c, &user_id)?.is_none() {
+                return Ok(Err(ApiError::NotFound));
+            }
+            let known = uuid::Uuid::parse_str(&unit_id)
+                .ok()
+                .map(|u| org_units::is_active(c, &u))
+                .transpose()?
+                .unwrap_or(false);
+            if !known {
+                return Ok(Err(ApiError::Validation(vec![FieldError::new(
+                    "org_unit_id",
+                    "unknown",
+                    i18n::current().pick("Enheten finns inte.", "No such unit."),
+                )])));
+            }
+            users::grant(c, &user_id, &unit_id, &role, now)?;
+            Ok(Ok(()))
+        })
+        .await;
+    // A repeated grant violates the key and rolls back: that is "already granted".
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(e),
+        Err(e) if e.is_unique_violation() => {}
+        Err(e) => return Err(ApiError::from(e)),
+    }
+    tracing::info!(user_id = %id, by = %admin.actor(), "role granted");
+    Ok(HttpResponse::NoContent().finish())
+}

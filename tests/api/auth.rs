@@ -1,0 +1,493 @@
+//! Identity: login links through real SMTP, sessions (expiry, logout, revocation), API tokens,
+//! the same-origin rule for cookie requests, rate limits, and the admin role.
+
+use chrono::Duration;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, spawn_app_with, spawn_mail_app, Reply, TestApp, ADMIN_TOKEN};
+use crate::smtp_server::SmtpServer;
+
+const SAME_ORIGIN: (&str, &str) = ("Sec-Fetch-Site", "same-origin");
+
+/// The `name=value` of the session cookie a reply sets.
+fn session_cookie(reply: &Reply) -> String {
+    let set = reply
+        .headers
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tillbud_session="))
+        .unwrap_or_else(|| panic!("no session cookie in {:?}", reply.headers));
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn post_json(app: &TestApp, path: &str, headers: &[(&str, &str)], body: Value) -> Reply {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    app.request("POST", path, &all, body.to_string().into_bytes())
+        .await
+}
+
+/// Logs in as a seeded demo user; returns the `Cookie` header value.
+async fn login(app: &TestApp, email: &str) -> String {
+    let r = post_json(
+        app,
+        "/api/v1/auth/demo-login",
+        &[SAME_ORIGIN],
+        json!({ "email": email }),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+    session_cookie(&r)
+}
+
+async fn me(app: &TestApp, cookie: &str) -> Reply {
+    app.get_with("/api/v1/me", &[("cookie", cookie)]).await
+}
+
+#[actix_rt::test]
+async fn a_login_link_arrives_by_smtp_and_works_once() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let asked = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "Petra.Lindgren@example.se" }),
+    )
+    .await;
+    assert_eq!(asked.status, 202, "{}", asked.raw);
+    let mails = smtp.wait_for(1, 20).await;
+    assert_eq!(mails.len(), 1);
+    let mail = &smtp.to("petra.lindgren@example.se")[0];
+    assert_eq!(
+        mail.subject(),
+        "[tillbud] Din inloggningslänk / Your login link"
+    );
+    let link = mail
+        .link("http://tillbud.test/login?token=")
+        .unwrap_or_else(|| panic!("no login link in {}", mail.text()));
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    assert!(token.len() >= 40, "{token}");
+    assert!(mail.text().contains("15 minuter"));
+
+    let started = post_json(
+        &app,
+        "/api/v1/auth/session",
+        &[SAME_ORIGIN],
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(started.status, 201, "{}", started.raw);
+    let set = started
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(attribute), "{set}");
+    }
+    let cookie = session_cookie(&started);
+    let who = me(&app, &cookie).await;
+    assert_eq!(who.status, 200, "{}", who.raw);
+    assert_eq!(who.body["email"], "petra.lindgren@example.se");
+    assert_eq!(who.body["roles"], json!(["employee", "manager"]));
+    assert_eq!(who.body["managed_units"][0]["name"], "Lyckeby skola");
+    assert_eq!(who.body["can"]["manage_cases"], true);
+    assert_eq!(who.body["authenticated_by"], "session");
+
+    // Single use.
+    let again = post_json(
+        &app,
+        "/api/v1/auth/session",
+        &[SAME_ORIGIN],
+        json!({ "token": token }),
+    )
+    .await;
+    again.assert_problem(422);
+    assert_eq!(again.field_errors(), [("token".into(), "invalid".into())]);
+}
+
+#[actix_rt::test]
+async fn unknown_addresses_get_the_same_answer_and_no_mail() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let unknown = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "nobody@elsewhere.example" }),
+    )
+    .await;
+    let known = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "fredrik.dahl@example.se" }),
+    )
+    .await;
+    assert_eq!((unknown.status, known.status), (202, 202));
+    assert_eq!(unknown.body, known.body, "the answers must not differ");
+    // The known address's mail arrives; nothing for the unknown one was queued before it.
+    smtp.wait_for(1, 20).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let all = smtp.received();
+    assert_eq!(all.len(), 1);
+    assert!(smtp.to("nobody@elsewhere.example").is_empty());
+
+    // Not an address at all: a clear 422 naming the field.
+    let bad = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "petra" }),
+    )
+    .await;
+    bad.assert_problem(422);
+    assert_eq!(bad.field_errors()[0].0, "email");
+}
+
+#[actix_rt::test]
+async fn a_login_link_expires_after_fifteen_minutes() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let asked = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "petra.lindgren@example.se" }),
+    )
+    .await;
+    assert_eq!(asked.status, 202);
+    smtp.wait_for(1, 20).await;
+    let link = smtp.to("petra.lindgren@example.se")[0]
+        .link("http://tillbud.test/login?token=")
+        .unwrap();
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    app.clock.advance(Duration::minutes(16));
+    let late = post_json(
+        &app,
+        "/api/v1/auth/session",
+        &[SAME_ORIGIN],
+        json!({ "token": token }),
+    )
+    .await;
+    late.assert_problem(422);
+}
+
+#[actix_rt::test]
+async fn login_links_are_rate_limited_the_same_for_known_and_unknown_addresses() {
+    let app = spawn_app().await;
+    for email in ["petra.lindgren@example.se", "nobody@elsewhere.example"] {
+        for i in 0..5 {
+            let r = post_json(
+                &app,
+                "/api/v1/auth/login-link",
+                &[],
+                json!({ "email": email }),
+            )
+            .await;
+            assert_eq!(r.status, 202, "{email} request {i}: {}", r.raw);
+        }
+        let sixth = post_json(
+            &app,
+            "/api/v1/auth/login-link",
+            &[],
+            json!({ "email": email }),
+        )
+        .await;
+        sixth.assert_problem(429);
+        let wait: i64 = sixth.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=900).contains(&wait), "{wait}");
+    }
+    // After the window the address may ask again.
+    app.clock.advance(Duration::minutes(16));
+    let later = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "petra.lindgren@example.se" }),
+    )
+    .await;
+    assert_eq!(later.status, 202);
+}
+
+#[actix_rt::test]
+async fn sessions_end_when_idle_or_too_old_and_at_logout() {
+    let app = spawn_app_with(&[("TILLBUD_SESSION_MAX_DAYS", "1")]).await;
+    let cookie = login(&app, "petra.lindgren@example.se").await;
+    assert_eq!(me(&app, &cookie).await.status, 200);
+    // Idle: 8 hours by default.
+    app.clock.advance(Duration::minutes(479));
+    assert_eq!(
+        me(&app, &cookie).await.status,
+        200,
+        "still within the idle time"
+    );
+    app.clock.advance(Duration::minutes(481));
+    me(&app, &cookie).await.assert_problem(401);
+
+    // Absolute lifetime (1 day here), however active.
+    let cookie = login(&app, "petra.lindgren@example.se").await;
+    for _ in 0..3 {
+        app.clock.advance(Duration::hours(7));
+        assert_eq!(me(&app, &cookie).await.status, 200);
+    }
+    app.clock.advance(Duration::hours(4));
+    me(&app, &cookie).await.assert_problem(401);
+
+    // Logout.
+    let cookie = login(&app, "petra.lindgren@example.se").await;
+    let out = app
+        .request(
+            "DELETE",
+            "/api/v1/auth/session",
+            &[("cookie", &cookie), SAME_ORIGIN],
+            vec![],
+        )
+        .await;
+    assert_eq!(out.status, 204);
+    let removal = out.header("set-cookie").unwrap_or("");
+    assert!(removal.starts_with("tillbud_session=;"), "{removal}");
+    me(&app, &cookie).await.assert_problem(401);
+}
+
+#[actix_rt::test]
+async fn each_login_gets_a_new_session_id_and_ends_the_old_one() {
+    let app = spawn_app().await;
+    let first = login(&app, "petra.lindgren@example.se").await;
+    let r = post_json(
+        &app,
+        "/api/v1/auth/demo-login",
+        &[SAME_ORIGIN, ("cookie", &first)],
+        json!({ "email": "petra.lindgren@example.se" }),
+    )
+    .await;
+    let second = session_cookie(&r);
+    assert_ne!(first, second);
+    me(&app, &first).await.assert_problem(401);
+    assert_eq!(me(&app, &second).await.status, 200);
+}
+
+#[actix_rt::test]
+async fn disabling_a_user_ends_their_sessions_and_tokens_at_once() {
+    let app = spawn_app_with(&[("TILLBUD_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
+    let cookie = login(&app, "eva.ek@example.se").await;
+    let token = post_json(
+        &app,
+        "/api/v1/me/tokens",
+        &[("cookie", &cookie), SAME_ORIGIN],
+        json!({ "name": "export" }),
+    )
+    .await;
+    assert_eq!(token.status, 201, "{}", token.raw);
+    let bearer = format!("Bearer {}", token.body["token"].as_str().unwrap());
+    let user_id = me(&app, &cookie).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let patched = app
+        .admin_send(
+            "PATCH",
+            &format!("/api/v1/admin/users/{user_id}"),
+            Some(&json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.raw);
+    assert_eq!(patched.body["disabled"], true);
+    me(&app, &cookie).await.assert_problem(401);
+    app.get_with("/api/v1/me", &[("authorization", &bearer)])
+        .await
+        .assert_problem(401);
+    // A disabled user cannot log in again either.
+    let again = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "eva.ek@example.se" }),
+    )
+    .await;
+    assert_eq!(again.status, 202, "same answer as for anyone");
+}
+
+#[actix_rt::test]
+async fn api_tokens_work_until_revoked_and_only_their_owner_revokes_them() {
+    let app = spawn_app().await;
+    let cookie = login(&app, "mikael.strand@example.se").await;
+    let created = post_json(
+        &app,
+        "/api/v1/me/tokens",
+        &[("cookie", &cookie), SAME_ORIGIN],
+        json!({ "name": "Power BI" }),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.raw);
+    let secret = created.body["token"].as_str().unwrap().to_owned();
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let bearer = format!("Bearer {secret}");
+
+    let who = app
+        .get_with("/api/v1/me", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(who.status, 200, "{}", who.raw);
+    assert_eq!(who.body["authenticated_by"], "api_token");
+    assert!(who.body["roles"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("safety_coordinator")));
+
+    let listed = app
+        .get_with("/api/v1/me/tokens", &[("cookie", &cookie)])
+        .await;
+    assert_eq!(listed.body["items"][0]["name"], "Power BI");
+    assert!(
+        !listed.raw.contains(&secret),
+        "the secret is never shown again"
+    );
+    assert!(listed.body["items"][0]["last_used_at"].is_string());
+
+    // Someone else cannot revoke it.
+    let other = login(&app, "petra.lindgren@example.se").await;
+    app.request(
+        "DELETE",
+        &format!("/api/v1/me/tokens/{id}"),
+        &[("cookie", &other), SAME_ORIGIN],
+        vec![],
+    )
+    .await
+    .assert_problem(404);
+    assert_eq!(
+        app.get_with("/api/v1/me", &[("authorization", &bearer)])
+            .await
+            .status,
+        200
+    );
+
+    // Bearer calls need no same-origin header: browsers never send tokens by themselves.
+    let revoked = app
+        .request(
+            "DELETE",
+            &format!("/api/v1/me/tokens/{id}"),
+            &[("authorization", &bearer)],
+            vec![],
+        )
+        .await;
+    assert_eq!(revoked.status, 204);
+    app.get_with("/api/v1/me", &[("authorization", &bearer)])
+        .await
+        .assert_problem(401);
+}
+
+#[actix_rt::test]
+async fn cookie_requests_that_change_something_must_come_from_our_pages() {
+    let app = spawn_app().await;
+    let cookie = login(&app, "petra.lindgren@example.se").await;
+    let body = json!({ "name": "x" });
+    for (what, headers) in [
+        (
+            "cross-site fetch",
+            vec![
+                ("cookie", cookie.as_str()),
+                ("Sec-Fetch-Site", "cross-site"),
+            ],
+        ),
+        (
+            "same-site subdomain",
+            vec![("cookie", cookie.as_str()), ("Sec-Fetch-Site", "same-site")],
+        ),
+        (
+            "foreign origin",
+            vec![
+                ("cookie", cookie.as_str()),
+                ("Origin", "http://evil.example"),
+            ],
+        ),
+        ("no origin at all", vec![("cookie", cookie.as_str())]),
+    ] {
+        let r = post_json(&app, "/api/v1/me/tokens", &headers, body.clone()).await;
+        assert_eq!(r.status, 403, "{what}: {}", r.raw);
+        r.assert_problem(403);
+    }
+    let ours = post_json(
+        &app,
+        "/api/v1/me/tokens",
+        &[("cookie", &cookie), ("Origin", "http://tillbud.test")],
+        body.clone(),
+    )
+    .await;
+    assert_eq!(ours.status, 201, "{}", ours.raw);
+    // Reading needs no such header.
+    assert_eq!(me(&app, &cookie).await.status, 200);
+    // Nor may a foreign page log a browser in.
+    let forced = post_json(
+        &app,
+        "/api/v1/auth/demo-login",
+        &[("Sec-Fetch-Site", "cross-site")],
+        json!({ "email": "petra.lindgren@example.se" }),
+    )
+    .await;
+    forced.assert_problem(403);
+}
+
+#[actix_rt::test]
+async fn without_a_login_there_is_no_me_and_demo_login_exists_only_in_demo_mode() {
+    let app = spawn_app().await;
+    let anonymous = app.get("/api/v1/me").await;
+    anonymous.assert_problem(401);
+    assert!(anonymous.header("www-authenticate").is_some());
+    let listed = app.get("/api/v1/auth/demo-users").await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 8);
+
+    let live = spawn_app_with(&[("TILLBUD_DEMO", "false")]).await;
+    live.get("/api/v1/auth/demo-users")
+        .await
+        .assert_problem(404);
+    post_json(
+        &live,
+        "/api/v1/auth/demo-login",
+        &[SAME_ORIGIN],
+        json!({ "email": "petra.lindgren@example.se" }),
+    )
+    .await
+    .assert_problem(404);
+}
+
+#[actix_rt::test]
+async fn the_admin_api_takes_admin_users_and_refuses_others() {
+    let app = spawn_app().await;
+    let admin = login(&app, "admin@example.se").await;
+    let users = app
+        .get_with("/api/v1/admin/users", &[("cookie", &admin)])
+        .await;
+    assert_eq!(users.status, 200, "{}", users.raw);
+    assert!(users.raw.contains("petra.lindgren@example.se"));
+    let manager = login(&app, "petra.lindgren@example.se").await;
+    app.get_with("/api/v1/admin/users", &[("cookie", &manager)])
+        .await
+        .assert_problem(403);
+    // No login and no admin token configured: the admin API does not exist.
+    app.get("/api/v1/admin/users").await.assert_problem(404);
+
+    // An explicit grant makes a user manager of another unit at once.
+    let fredrik = me(&app, &login(&app, "fredrik.dahl@example.se").await).await;
+    let fredrik_id = fredrik.body["id"].as_str().unwrap();
+    let unit = app.unit_id("Rödebyskolan").await;
+    let granted = post_json(
+        &app,
+        &format!("/api/v1/admin/users/{fredrik_id}/grants"),
+        &[("cookie", &admin), SAME_ORIGIN],
+        json!({ "org_unit_id": unit, "role": "manager" }),
+    )
+    .await;
+    assert_eq!(granted.status, 204, "{}", granted.raw);
+    let cookie = login(&app, "fredrik.dahl@example.se").await;
+    let names: Vec<String> = me(&app, &cookie).await.body["managed_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Nättraby skola", "Rödebyskolan"]);
+}
