@@ -55,7 +55,7 @@ pub async fn request_login_link(
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let request: LoginLinkRequest = input::from_object(input::parse_json_object(&req, &body)?)?;
     let mut c = Checker::new();
-    let email = c.email("email", request.email);
+    let email = c.email_required("email", request.email, true);
     c.finish()?;
     let email = normalise_email(email.as_ref().map(|e| e.as_str()).unwrap_or_default());
     let now = state.clock.now();

@@ -236,7 +236,16 @@ impl Checker {
     }
 
     pub fn email(&mut self, field: &str, v: Lenient<String>) -> Option<Email> {
-        let raw = self.value(field, v, false)?;
+        self.email_required(field, v, false)
+    }
+
+    pub fn email_required(
+        &mut self,
+        field: &str,
+        v: Lenient<String>,
+        required: bool,
+    ) -> Option<Email> {
+        let raw = self.value(field, v, required)?;
         // An empty string is not an address (the schema says `format: email`); omit the field.
         if !raw.trim().validate_email() {
             self.fail(field, "email");
