@@ -54,6 +54,8 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "login_link_minutes", default: "15", meaning: "How long a mailed login link stays valid (it works once)." },
     SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`). Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
     SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address, or one client address (×4), may ask for per 15 minutes; more get 429." },
+    SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
+    SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -137,6 +139,10 @@ pub struct MailSettings {
     pub retry_base: Duration,
     pub retry_max: Duration,
     pub max_attempts: u32,
+    /// Days before a corrective action's due date when its owner is reminded.
+    pub action_reminder_days_before: u32,
+    /// Days after the due date when an unfinished action is escalated.
+    pub action_escalation_days: u32,
 }
 
 // Secrets stay out of logs and panics.
@@ -407,6 +413,8 @@ impl Settings {
             retry_base,
             retry_max: retry_max.max(retry_base),
             max_attempts: number("outbox_max_attempts", 1, 1000)? as u32,
+            action_reminder_days_before: number("action_reminder_days_before", 0, 365)? as u32,
+            action_escalation_days: number("action_escalation_days", 1, 365)? as u32,
         };
         let auth = AuthSettings {
             session_idle: chrono::Duration::minutes(

@@ -13,50 +13,106 @@ use crate::auth::Caller;
 /// A condition on `incidents` rows.
 pub type CaseFilter = Box<dyn BoxableExpression<incidents::table, MultiBackend, SqlType = Bool>>;
 
-/// Cases in the subtree of any of `units` (by the closure table).
-fn in_subtrees(units: &[String]) -> CaseFilter {
-    Box::new(exists(
-        org_closure::table
-            .filter(org_closure::descendant_id.eq(incidents::org_unit_id))
-            .filter(org_closure::ancestor_id.eq_any(units.to_vec())),
-    ))
+/// The same condition on any query source that holds `incidents` (e.g. a join from
+/// `corrective_actions`), so the rule is written once and still applied inside the query.
+pub type FilterOn<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
+
+type SubtreeExists = diesel::dsl::exists<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<
+            org_closure::table,
+            diesel::dsl::Eq<org_closure::descendant_id, incidents::org_unit_id>,
+        >,
+        diesel::dsl::EqAny<org_closure::ancestor_id, Vec<String>>,
+    >,
+>;
+type Everything = diesel::dsl::IsNotNull<incidents::id>;
+type Nothing = diesel::dsl::not<Everything>;
+type Own = diesel::dsl::AssumeNotNull<diesel::dsl::Eq<incidents::reporter_user_id, String>>;
+
+/// A query source that holds `incidents`, so the rule's parts can be written on it. The
+/// parts are methods because the bounds that make them valid hold per source type.
+pub trait HasIncidents: Sized + 'static {
+    /// Cases in the subtree of any of `units` (by the closure table).
+    fn in_subtrees(units: &[String]) -> FilterOn<Self>;
+    fn everything() -> FilterOn<Self>;
+    fn nothing() -> FilterOn<Self>;
+    /// Reports the user made while logged in.
+    fn own(user_id: &str) -> FilterOn<Self>;
+    fn either(a: FilterOn<Self>, b: FilterOn<Self>) -> FilterOn<Self>;
 }
 
-fn nothing() -> CaseFilter {
-    Box::new(not(incidents::id.is_not_null()))
-}
+impl<QS: 'static> HasIncidents for QS
+where
+    SubtreeExists: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+    Everything: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+    Nothing: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+    Own: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+    diesel::dsl::Or<FilterOn<QS>, FilterOn<QS>>:
+        BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+{
+    fn in_subtrees(units: &[String]) -> FilterOn<QS> {
+        Box::new(exists(
+            org_closure::table
+                .filter(org_closure::descendant_id.eq(incidents::org_unit_id))
+                .filter(org_closure::ancestor_id.eq_any(units.to_vec())),
+        ))
+    }
 
-fn everything() -> CaseFilter {
-    Box::new(incidents::id.is_not_null())
+    fn everything() -> FilterOn<QS> {
+        Box::new(incidents::id.is_not_null())
+    }
+
+    fn nothing() -> FilterOn<QS> {
+        Box::new(not(incidents::id.is_not_null()))
+    }
+
+    fn own(user_id: &str) -> FilterOn<QS> {
+        Box::new(
+            incidents::reporter_user_id
+                .eq(user_id.to_owned())
+                .assume_not_null(),
+        )
+    }
+
+    fn either(a: FilterOn<QS>, b: FilterOn<QS>) -> FilterOn<QS> {
+        Box::new(a.or(b))
+    }
 }
 
 /// Cases the caller may read: a coordinator all; a manager or skyddsombud their units'
 /// subtrees; anyone the reports they made while logged in. Finance reads aggregates, not cases.
 pub fn readable(caller: &Caller) -> CaseFilter {
+    readable_on(caller)
+}
+
+/// [`readable`] on a query source that holds `incidents`.
+pub fn readable_on<QS: HasIncidents>(caller: &Caller) -> FilterOn<QS> {
     if caller.roles.safety_coordinator {
-        return everything();
+        return QS::everything();
     }
     let mut units = caller.roles.managed_units.clone();
     units.extend(caller.roles.safety_rep_units.iter().cloned());
-    let own: CaseFilter = Box::new(
-        incidents::reporter_user_id
-            .eq(caller.user_id.clone())
-            .assume_not_null(),
-    );
+    let own = QS::own(&caller.user_id);
     if units.is_empty() {
         return own;
     }
-    Box::new(in_subtrees(&units).or(own))
+    QS::either(QS::in_subtrees(&units), own)
 }
 
 /// Cases the caller may change (workflow, rating, actions): a coordinator all, a manager their
 /// units' subtrees. Skyddsombud and reporters read and comment only.
 pub fn manageable(caller: &Caller) -> CaseFilter {
+    manageable_on(caller)
+}
+
+/// [`manageable`] on a query source that holds `incidents`.
+pub fn manageable_on<QS: HasIncidents>(caller: &Caller) -> FilterOn<QS> {
     if caller.roles.safety_coordinator {
-        return everything();
+        return QS::everything();
     }
     if caller.roles.managed_units.is_empty() {
-        return nothing();
+        return QS::nothing();
     }
-    in_subtrees(&caller.roles.managed_units)
+    QS::in_subtrees(&caller.roles.managed_units)
 }

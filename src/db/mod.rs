@@ -2,7 +2,9 @@
 //! All SQL of the application lives in this module's children.
 
 pub mod access;
+pub mod actions;
 pub mod attachments;
+pub mod duties;
 pub mod idempotency;
 pub mod incidents;
 pub mod org_units;

@@ -110,6 +110,10 @@ pub struct DutyRecord {
 /// How long after the report a confirmed duty becomes overdue.
 pub const DEADLINE: Duration = Duration::hours(24);
 
+/// How long after the report an unreported duty is escalated one level up the line and to
+/// the safety coordinators (the reminder to the responsible manager comes at [`DEADLINE`]).
+pub const ESCALATION: Duration = Duration::hours(48);
+
 /// The state of one duty now.
 pub fn state(
     suggested: bool,

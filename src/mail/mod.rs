@@ -2,6 +2,8 @@
 //! them; the worker (`outbox_worker`) sends them through a transport (`transport`), and
 //! `escalation` adds reminders and escalations when deadlines pass.
 
+pub mod action_mail;
+pub mod duty_reminders;
 pub mod escalation;
 pub mod outbox_worker;
 pub mod templates;
@@ -30,6 +32,10 @@ pub struct MailContext {
     pub ack_link_days: u32,
     pub deadline_serious_hours: u32,
     pub deadline_working_days: u32,
+    /// Calendar days before an action's due date when its owner is reminded.
+    pub action_reminder_days_before: u32,
+    /// Calendar days after an action's due date when it is escalated.
+    pub action_escalation_days: u32,
     /// Wakes the worker after a commit that wrote mail, so it does not wait for its next poll.
     pub wake: Notify,
 }
@@ -73,6 +79,8 @@ impl MailContext {
             ack_link_days: m.ack_link_days,
             deadline_serious_hours: m.deadline_serious_hours,
             deadline_working_days: m.deadline_working_days,
+            action_reminder_days_before: m.action_reminder_days_before,
+            action_escalation_days: m.action_escalation_days,
             wake: Notify::new(),
         }
     }

@@ -9,7 +9,7 @@ use rand::Rng;
 use uuid::Uuid;
 
 use super::transport::{build_message, SendError, Transport};
-use super::{escalation, MailContext};
+use super::{action_mail, duty_reminders, escalation, MailContext};
 use crate::clock::Clock;
 use crate::config::MailSettings;
 use crate::db::outbox::{self, OutboxRow};
@@ -161,13 +161,30 @@ impl Worker {
     /// One round: due deadlines first (they write mail), then mail until none is due.
     pub async fn round(&self) -> DbResult<usize> {
         // A failing deadline scan must not stop mail from going out, nor the other way round.
-        let steps = match escalation::scan(&self.db, &self.ctx, self.clock.now()).await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::warn!(error = %e, "deadline scan failed; trying again next round");
-                0
+        // Each scan on its own: one failing must not stop the others.
+        let now = self.clock.now();
+        let mut steps = 0;
+        for (what, result) in [
+            (
+                "acknowledgement",
+                escalation::scan(&self.db, &self.ctx, now).await,
+            ),
+            (
+                "corrective action",
+                action_mail::scan(&self.db, &self.ctx, now).await,
+            ),
+            (
+                "legal duty",
+                duty_reminders::scan(&self.db, &self.ctx, now).await,
+            ),
+        ] {
+            match result {
+                Ok(n) => steps += n,
+                Err(e) => {
+                    tracing::warn!(error = %e, scan = what, "deadline scan failed; trying again next round")
+                }
             }
-        };
+        }
         let mut sent = 0;
         loop {
             let n = self.drain_once().await?;

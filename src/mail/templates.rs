@@ -256,6 +256,224 @@ pub fn render(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str) -> R
     }
 }
 
+/// One language's half of a mail about a corrective action or a legal duty.
+struct Part {
+    intro: String,
+    rows: Vec<(&'static str, String)>,
+    link_label: &'static str,
+}
+
+/// Renders a mail from its Swedish and English halves, text and HTML, with the same footer
+/// as the case mails (the details live in tillbud, not in e-mail).
+fn render_parts(subject: String, link: &str, sv: Part, en: Part) -> Rendered {
+    let footer = |lang: Lang| {
+        lang.pick(
+            "Beskrivningen och andra uppgifter finns bara i tillbud, inte i e-post.",
+            "The description and other details are only in tillbud, not in e-mail.",
+        )
+    };
+    let text_of = |p: &Part, lang: Lang| {
+        let mut out = format!("{}\n\n", p.intro);
+        for (label, value) in &p.rows {
+            out.push_str(&format!("{label}: {value}\n"));
+        }
+        out.push_str(&format!("\n{}: {link}\n\n{}\n", p.link_label, footer(lang)));
+        out
+    };
+    let html_of = |p: &Part, lang: Lang| {
+        let mut out = String::new();
+        for line in p.intro.lines() {
+            out.push_str(&format!("<p>{}</p>\n", escape_html(line)));
+        }
+        out.push_str("<table>\n");
+        for (label, value) in &p.rows {
+            out.push_str(&format!(
+                "<tr><th align=\"left\">{}</th><td>{}</td></tr>\n",
+                escape_html(label),
+                escape_html(value)
+            ));
+        }
+        out.push_str("</table>\n");
+        out.push_str(&format!(
+            "<p><a href=\"{}\">{}</a></p>\n<p><small>{}</small></p>\n",
+            escape_html(link),
+            escape_html(p.link_label),
+            escape_html(footer(lang))
+        ));
+        out
+    };
+    let subject = one_line(&subject);
+    Rendered {
+        text: format!(
+            "{}\n-- English --\n\n{}",
+            text_of(&sv, Lang::Sv),
+            text_of(&en, Lang::En)
+        ),
+        html: format!(
+            "<!DOCTYPE html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\n{}<hr>\n<div lang=\"en\">\n{}</div>\n</body></html>\n",
+            escape_html(&subject),
+            html_of(&sv, Lang::Sv),
+            html_of(&en, Lang::En)
+        ),
+        subject,
+    }
+}
+
+/// Which mail about a corrective action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionMail {
+    /// To the owner, when the action is given to them (created or reassigned).
+    Assigned,
+    /// To the owner, some days before the due date.
+    DueSoon,
+    /// To the owner, once the due date has passed.
+    Overdue,
+    /// To the case's responsible manager, when the action has been overdue for long.
+    Escalation,
+}
+
+impl ActionMail {
+    /// The outbox `purpose`.
+    pub fn purpose(self) -> &'static str {
+        match self {
+            ActionMail::Assigned => "action_assigned",
+            ActionMail::DueSoon => "action_due_soon",
+            ActionMail::Overdue => "action_overdue",
+            ActionMail::Escalation => "action_escalation",
+        }
+    }
+}
+
+/// What a mail about an action may say: titles, where, when — never the action's or the
+/// case's description.
+#[derive(Debug, Clone)]
+pub struct ActionFacts {
+    pub action_title: String,
+    pub case_title: String,
+    pub kind: IncidentKind,
+    pub unit_name: String,
+    pub due_date: chrono::NaiveDate,
+    pub state: crate::domain::action::ActionState,
+    pub owner_email: String,
+}
+
+pub fn action_mail(which: ActionMail, f: &ActionFacts, case_url: &str) -> Rendered {
+    let due = f.due_date.format("%Y-%m-%d").to_string();
+    let what = match which {
+        ActionMail::Assigned => "Ny åtgärd",
+        ActionMail::DueSoon => "Påminnelse om åtgärd",
+        ActionMail::Overdue => "Försenad åtgärd",
+        ActionMail::Escalation => "Eskalering av försenad åtgärd",
+    };
+    let subject = format!("[tillbud] {what}: {} (senast {due})", f.action_title);
+    let part = |lang: Lang| {
+        let intro = match (which, lang) {
+            (ActionMail::Assigned, Lang::Sv) => "Du har fått ansvar för en åtgärd efter en rapporterad händelse.".to_owned(),
+            (ActionMail::Assigned, Lang::En) => "You have been made responsible for a corrective action after a reported event.".to_owned(),
+            (ActionMail::DueSoon, Lang::Sv) => format!("Påminnelse: åtgärden nedan ska vara klar senast {due}."),
+            (ActionMail::DueSoon, Lang::En) => format!("Reminder: the action below is due on {due}."),
+            (ActionMail::Overdue, Lang::Sv) => format!("Åtgärden nedan skulle ha varit klar senast {due}. Uppdatera den i tillbud när den är utförd."),
+            (ActionMail::Overdue, Lang::En) => format!("The action below was due on {due}. Update it in tillbud when it is done."),
+            (ActionMail::Escalation, Lang::Sv) => format!("Åtgärden nedan i ett ärende du ansvarar för skulle ha varit klar senast {due} och är inte utförd."),
+            (ActionMail::Escalation, Lang::En) => format!("The action below, in a case you are responsible for, was due on {due} and is not done."),
+        };
+        let mut rows = vec![
+            (lang.pick("Åtgärd", "Action"), f.action_title.clone()),
+            (lang.pick("Klar senast", "Due"), due.clone()),
+            (lang.pick("Status", "State"), f.state.label(lang).to_owned()),
+        ];
+        if which == ActionMail::Escalation {
+            rows.push((lang.pick("Ansvarig", "Owner"), f.owner_email.clone()));
+        }
+        rows.extend([
+            (lang.pick("Ärende", "Case"), f.case_title.clone()),
+            (lang.pick("Typ", "Kind"), f.kind.label(lang).to_owned()),
+            (lang.pick("Enhet", "Unit"), f.unit_name.clone()),
+        ]);
+        Part {
+            intro,
+            rows,
+            link_label: lang.pick("Öppna ärendet", "Open the case"),
+        }
+    };
+    render_parts(subject, case_url, part(Lang::Sv), part(Lang::En))
+}
+
+/// Which mail about a legal duty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DutyMail {
+    /// To the responsible manager, when the duty is not reported 24 hours after the report.
+    Reminder,
+    /// To the manager one level up and the safety coordinators, after 48 hours.
+    Escalation,
+}
+
+impl DutyMail {
+    pub fn purpose(self) -> &'static str {
+        match self {
+            DutyMail::Reminder => "duty_reminder",
+            DutyMail::Escalation => "duty_escalation",
+        }
+    }
+}
+
+/// A duty mail names the authority, the case and the deadline; never the injuries (health
+/// data) nor the description.
+pub fn duty_mail(
+    which: DutyMail,
+    authority: crate::domain::legal_duty::Authority,
+    f: &Facts,
+    due_at: DateTime<Utc>,
+    case_url: &str,
+    reason: &str,
+) -> Rendered {
+    let what = match which {
+        DutyMail::Reminder => "Påminnelse om anmälan",
+        DutyMail::Escalation => "Eskalering: anmälan inte gjord",
+    };
+    let subject = format!(
+        "[tillbud] {what}: {} – {} ({})",
+        authority.label(Lang::Sv),
+        f.title,
+        f.unit_name
+    );
+    let part = |lang: Lang| {
+        let deadline = match lang {
+            Lang::Sv => format_swedish(due_at),
+            Lang::En => format!(
+                "{} (Swedish time)",
+                format_swedish(due_at).replace(" kl.", "")
+            ),
+        };
+        let intro = match (which, lang) {
+            (DutyMail::Reminder, Lang::Sv) => "Händelsen nedan ska troligen anmälas till en myndighet, och anmälan är inte registrerad i tillbud. Anmäl och fyll i datum och diarienummer i ärendet, eller ta ställning till att den inte gäller.".to_owned(),
+            (DutyMail::Reminder, Lang::En) => "The event below probably has to be reported to an authority, and no report is recorded in tillbud. Report it and fill in the date and reference in the case, or decide that it does not apply.".to_owned(),
+            (DutyMail::Escalation, Lang::Sv) => "Anmälan för händelsen nedan är fortfarande inte registrerad, 48 timmar efter rapporten. Den lyfts därför till dig.".to_owned(),
+            (DutyMail::Escalation, Lang::En) => "The report to an authority for the event below is still not recorded, 48 hours after the event was reported. It is therefore escalated to you.".to_owned(),
+        };
+        let intro = if reason.is_empty() {
+            intro
+        } else {
+            format!("{intro}\n{}: {reason}", lang.pick("Skäl", "Reason"))
+        };
+        Part {
+            intro,
+            rows: vec![
+                (
+                    lang.pick("Anmälan", "Report"),
+                    authority.label(lang).to_owned(),
+                ),
+                (lang.pick("Senast", "Deadline"), deadline),
+                (lang.pick("Typ", "Kind"), f.kind.label(lang).to_owned()),
+                (lang.pick("Rubrik", "Title"), f.title.clone()),
+                (lang.pick("Enhet", "Unit"), f.unit_name.clone()),
+            ],
+            link_label: lang.pick("Öppna ärendet", "Open the case"),
+        }
+    };
+    render_parts(subject, case_url, part(Lang::Sv), part(Lang::En))
+}
+
 /// The login-link mail. No case data in it; the link works once, for `minutes`.
 pub fn login_link(url: &str, minutes: i64) -> Rendered {
     let subject = "[tillbud] Din inloggningslänk / Your login link".to_owned();
