@@ -1,6 +1,8 @@
 //! HTTP handlers, one file per operation, and the OpenAPI document they generate.
 
 pub mod ack;
+pub mod action_dto;
+pub mod action_transition;
 pub mod add_attachment;
 pub mod admin;
 pub mod admin_absence;
@@ -12,15 +14,19 @@ pub mod api_tokens;
 pub mod auth_demo;
 pub mod auth_login_link;
 pub mod auth_session;
+pub mod create_action;
 pub mod create_incident;
 pub mod get_attachment;
 pub mod health;
 pub mod idempotency;
 pub mod input;
+pub mod list_actions;
+pub mod list_case_actions;
 pub mod me;
 pub mod org_units;
 pub mod track;
 pub mod track_comment;
+pub mod update_action;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -46,6 +52,7 @@ use crate::i18n;
         (name = "org", description = "The line organisation."),
         (name = "health", description = "Liveness and readiness."),
         (name = "auth", description = "Login links, sessions, API tokens, who am I."),
+        (name = "actions", description = "Corrective actions (åtgärder) on cases: owner, due date, reminders."),
         (name = "admin", description = "Operations: mail delivery, absences, case history. Bearer admin token."),
     ),
     modifiers(&AdminSecurity)
@@ -93,7 +100,12 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(admin_users::grant_role)
             .service(api_tokens::list_api_tokens)
             .service(api_tokens::create_api_token)
-            .service(api_tokens::revoke_api_token),
+            .service(api_tokens::revoke_api_token)
+            .service(create_action::create_action)
+            .service(list_case_actions::list_case_actions)
+            .service(list_actions::list_actions)
+            .service(update_action::update_action)
+            .service(action_transition::transition_action),
     );
 }
 
