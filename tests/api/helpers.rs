@@ -385,4 +385,46 @@ impl TestApp {
             .await
             .expect("count incidents")
     }
+
+    /// Logs in as a demo user through the real API; returns the `Cookie` header value.
+    pub async fn login_as(&self, email: &str) -> String {
+        let reply = self
+            .request(
+                "POST",
+                "/api/v1/auth/demo-login",
+                &[
+                    ("content-type", "application/json"),
+                    ("Sec-Fetch-Site", "same-origin"),
+                ],
+                json!({ "email": email }).to_string().into_bytes(),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "demo login as {email}: {}", reply.raw);
+        let set_cookie = reply.header("set-cookie").expect("Set-Cookie");
+        set_cookie
+            .split(';')
+            .next()
+            .expect("cookie pair")
+            .to_owned()
+    }
+
+    /// A request with a session cookie, sent as the pages send it (same origin).
+    pub async fn send_as(
+        &self,
+        cookie: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Reply {
+        let mut headers = vec![("Cookie", cookie), ("Sec-Fetch-Site", "same-origin")];
+        if body.is_some() {
+            headers.push(("content-type", "application/json"));
+        }
+        if let Some(tag) = if_match {
+            headers.push(("If-Match", tag));
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.request(method, path, &headers, bytes).await
+    }
 }

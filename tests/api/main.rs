@@ -4,6 +4,7 @@
 mod helpers;
 mod smtp_server;
 
+mod actions;
 mod attachments;
 mod auth;
 mod config_cli;
