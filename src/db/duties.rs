@@ -10,6 +10,15 @@ use super::{AnyConnection, DbResult};
 use crate::domain::legal_duty::{self, Authority, DutyRecord, InjurySeverity};
 use crate::domain::{Consequence, IncidentKind, IncidentStatus};
 
+/// confirmed, reported_at, reference, reminded_at, escalated_at
+type DutyTuple = (
+    Option<bool>,
+    Option<NaiveDateTime>,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
 type CandidateTuple = (
     String,
     String,
@@ -17,20 +26,8 @@ type CandidateTuple = (
     String,
     bool,
     bool,
-    (
-        Option<bool>,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-    ),
-    (
-        Option<bool>,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-    ),
+    DutyTuple,
+    DutyTuple,
 );
 
 /// One duty of a case as stored, with its claim columns.
@@ -79,15 +76,7 @@ impl DutyCandidate {
     }
 }
 
-fn stored(
-    (confirmed, reported_at, reference, reminded_at, escalated_at): (
-        Option<bool>,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-    ),
-) -> StoredDuty {
+fn stored((confirmed, reported_at, reference, reminded_at, escalated_at): DutyTuple) -> StoredDuty {
     StoredDuty {
         record: DutyRecord {
             confirmed,
