@@ -51,9 +51,14 @@ pub struct ActionList {
 
 /// A stored row as the API shows it, with `overdue` as of `today`.
 pub fn view(row: ActionRow, today: NaiveDate) -> ActionView {
+    view_in(row, today, i18n::current())
+}
+
+/// [`view`] in a given language (inside a blocking database task the request's language is
+/// not at hand).
+pub fn view_in(row: ActionRow, today: NaiveDate, lang: Lang) -> ActionView {
     let state: ActionState = row.state.parse().unwrap_or(ActionState::Planned);
     let due = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d").ok();
-    let lang = i18n::current();
     ActionView {
         overdue: due.is_some_and(|d| is_overdue(state, d, today)),
         state_label: state.label(lang).to_owned(),

@@ -7,14 +7,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::action_dto::{self, ActionView, Extra};
+use super::idempotency;
 use super::input::{self, Checker, Lenient};
 use crate::auth::Caller;
 use crate::db::actions::{self as actions_db, CaseAccess, NewAction};
+use crate::db::idempotency::{self as idempotency_db, StoredResponse};
 use crate::db::{incidents, DbError};
 use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
 use crate::domain::IncidentStatus;
 use crate::error::{ApiError, Problem};
+use crate::idempotent;
 use crate::mail::action_mail;
 use crate::startup::AppState;
 
@@ -42,8 +45,12 @@ pub struct CreateAction {
     pub cost_estimate_ore: Lenient<i64>,
 }
 
+/// Scope of this operation's `Idempotency-Key`s.
+const IDEMPOTENCY_SCOPE: &str = "actions.create";
+
 enum Outcome {
-    Created(Box<actions_db::ActionRow>),
+    /// The new action, as JSON (also stored under the `Idempotency-Key`), and its version.
+    Created(String, i64),
     Hidden,
     ReadOnly,
     Closed(IncidentStatus),
@@ -55,10 +62,13 @@ enum Outcome {
 #[utoipa::path(
     tag = "actions",
     operation_id = "create_action",
-    params(("id" = String, Path, format = Uuid, description = "The case's id.")),
+    params(
+        ("id" = String, Path, format = Uuid, description = "The case's id."),
+        ("Idempotency-Key" = Option<String>, Header, format = Uuid, description = "A UUID made once per new action, so that a retry creates nothing."),
+    ),
     request_body(content = CreateAction, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created; the owner is mailed. `ETag` holds its version.", body = ActionView,
+        (status = 201, description = "Created; the owner is mailed. `ETag` holds its version. A retry with the same `Idempotency-Key` gets the first answer (with `Idempotent-Replayed: true`) and creates nothing.", body = ActionView,
             headers(("ETag" = String, description = "The action's version, for `If-Match`."))),
         (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
@@ -67,7 +77,7 @@ enum Outcome {
         (status = 409, description = "The case is closed, rejected or a duplicate.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are missing or invalid; every bad field is listed.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields are missing or invalid (every bad field is listed), or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -82,8 +92,21 @@ pub async fn create_action(
     let incident_id = Uuid::parse_str(&id)
         .map_err(|_| ApiError::NotFound)?
         .to_string();
+    let key = idempotency::key(&req)?;
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: CreateAction = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let value = input::parse_json_object(&req, &body)?;
+    // The same key from another user or for another case is another request.
+    let hash = crate::intake::request_hash(&serde_json::json!({
+        "user": caller.user_id, "incident": incident_id, "body": value,
+    }));
+    if let Some(key) = key {
+        if let Some(earlier) =
+            idempotent::earlier_answer(&state.db, IDEMPOTENCY_SCOPE, key, &hash).await?
+        {
+            return idempotency::respond(earlier);
+        }
+    }
+    let request: CreateAction = input::from_object(value)?;
     let now = state.clock.now();
     let today = stockholm_date(now);
     let mut c = Checker::new();
@@ -116,7 +139,9 @@ pub async fn create_action(
     };
     let ctx = state.mail.clone();
     let who = caller.clone();
-    let outcome = state
+    let lang = crate::i18n::current();
+    let request_hash = hash.clone();
+    let written = state
         .db
         .write(move |conn| {
             match actions_db::case_access(conn, &who, &action.incident_id)? {
@@ -163,14 +188,42 @@ pub async fn create_action(
             )?;
             let row = actions_db::find(conn, &action.id)?
                 .ok_or_else(|| DbError::Task("the new action is gone".into()))?;
-            Ok(Outcome::Created(Box::new(row)))
+            let view: ActionView = action_dto::view_in(row, today, lang);
+            let json = serde_json::to_string(&view).map_err(|e| DbError::Task(e.to_string()))?;
+            if let Some(key) = key {
+                // Last in the transaction: a concurrent retry with the same key fails here on
+                // the primary key and rolls back everything above, mail included.
+                idempotency_db::insert(
+                    conn,
+                    IDEMPOTENCY_SCOPE,
+                    &key.to_string(),
+                    &StoredResponse {
+                        request_hash,
+                        status: 201,
+                        location: None,
+                        response_body: json.clone(),
+                    },
+                )?;
+            }
+            Ok(Outcome::Created(json, view.version))
         })
-        .await?;
+        .await;
+    let outcome = match written {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let earlier =
+                idempotent::after_conflict(&state.db, IDEMPOTENCY_SCOPE, key, &hash, e).await?;
+            return idempotency::respond(earlier);
+        }
+    };
     match outcome {
-        Outcome::Created(row) => {
+        Outcome::Created(json, version) => {
             state.mail.wake.notify_one();
-            let view: ActionView = action_dto::view(*row, today);
-            Ok(action_dto::respond(HttpResponse::Created(), &view))
+            Ok(HttpResponse::Created()
+                .insert_header((actix_web::http::header::ETAG, format!("\"{version}\"")))
+                .insert_header(("Cache-Control", "no-store"))
+                .content_type("application/json")
+                .body(json))
         }
         Outcome::Hidden => {
             action_dto::denied(

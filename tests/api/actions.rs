@@ -808,3 +808,45 @@ async fn who_may_see_and_add_actions() {
         .await;
     r.assert_problem(403);
 }
+
+#[actix_rt::test]
+async fn a_retried_creation_with_the_same_idempotency_key_creates_one_action() {
+    let app = app().await;
+    let id = case(&app).await;
+    let petra = app.login_as(PETRA).await;
+    let path = format!("/api/v1/incidents/{id}/actions");
+    let body = action_body(EVA, today(&app) + Duration::days(5));
+    let key = uuid::Uuid::new_v4().to_string();
+    let send = |body: Value| {
+        let (app, petra, path, key) = (&app, petra.clone(), path.clone(), key.clone());
+        async move {
+            app.request(
+                "POST",
+                &path,
+                &[
+                    ("Cookie", petra.as_str()),
+                    ("Sec-Fetch-Site", "same-origin"),
+                    ("content-type", "application/json"),
+                    ("Idempotency-Key", key.as_str()),
+                ],
+                body.to_string().into_bytes(),
+            )
+            .await
+        }
+    };
+    let first = send(body.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.raw);
+    let again = send(body.clone()).await;
+    assert_eq!(again.status, 201, "{}", again.raw);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body["id"], first.body["id"]);
+    let mut other = body.clone();
+    other["title"] = json!("Något helt annat");
+    let reused = send(other).await;
+    reused.assert_problem(422);
+    assert_eq!(reused.field_errors()[0].1, "key_reused");
+
+    let list = app.send_as(&petra, "GET", &path, None, None).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(count(&app.history(&id).await, "action_created"), 1);
+}
