@@ -51,7 +51,7 @@ async fn case(app: &TestApp) -> String {
 
 async fn create(app: &TestApp, cookie: &str, case_id: &str, body: &Value) -> Reply {
     app.send_as(
-        cookie,
+        Some(&cookie),
         "POST",
         &format!("/api/v1/incidents/{case_id}/actions"),
         Some(body),
@@ -133,7 +133,7 @@ async fn the_owner_is_mailed_when_assigned_without_the_description() {
     // Reassigning mails the new owner, and is one history event with before → after.
     let patched = app
         .send_as(
-            &petra,
+            Some(&petra),
             "PATCH",
             &format!("/api/v1/actions/{}", a["id"].as_str().unwrap()),
             Some(&json!({"owner_email": EVA})),
@@ -219,7 +219,7 @@ async fn reminders_before_and_after_the_due_date_then_escalation_once_each_with_
     let eva = app.login_as(EVA).await;
     let mine = app
         .send_as(
-            &eva,
+            Some(&eva),
             "GET",
             "/api/v1/actions?owner=me&state=overdue",
             None,
@@ -411,7 +411,7 @@ async fn my_overdue_actions_and_pagination() {
 
     let overdue = app
         .send_as(
-            &eva,
+            Some(&eva),
             "GET",
             "/api/v1/actions?owner=me&state=overdue",
             None,
@@ -429,7 +429,7 @@ async fn my_overdue_actions_and_pagination() {
     // All of mine, two per page, soonest due first.
     let page1 = app
         .send_as(
-            &eva,
+            Some(&eva),
             "GET",
             "/api/v1/actions?owner=me&state=open&limit=2",
             None,
@@ -440,7 +440,7 @@ async fn my_overdue_actions_and_pagination() {
     let cursor = page1.body["next_cursor"].as_str().expect("next_cursor");
     let page2 = app
         .send_as(
-            &eva,
+            Some(&eva),
             "GET",
             &format!("/api/v1/actions?owner=me&state=open&limit=2&cursor={cursor}"),
             None,
@@ -454,7 +454,7 @@ async fn my_overdue_actions_and_pagination() {
 
     // Eva cannot read the case: without owner=me she sees nothing.
     let all = app
-        .send_as(&eva, "GET", "/api/v1/actions", None, None)
+        .send_as(Some(&eva), "GET", "/api/v1/actions", None, None)
         .await;
     assert_eq!(
         all.body["items"].as_array().unwrap().len(),
@@ -465,7 +465,13 @@ async fn my_overdue_actions_and_pagination() {
     // The manager sees both overdue ones of the case (her session from before has expired).
     let petra = app.login_as(PETRA).await;
     let managed = app
-        .send_as(&petra, "GET", "/api/v1/actions?state=overdue", None, None)
+        .send_as(
+            Some(&petra),
+            "GET",
+            "/api/v1/actions?state=overdue",
+            None,
+            None,
+        )
         .await;
     assert_eq!(
         managed.body["items"].as_array().unwrap().len(),
@@ -476,7 +482,7 @@ async fn my_overdue_actions_and_pagination() {
 
     let bad = app
         .send_as(
-            &eva,
+            Some(&eva),
             "GET",
             "/api/v1/actions?owner=you&state=late&limit=0&cursor=%25",
             None,
@@ -505,7 +511,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
     let v1 = etag(&created);
     let first = app
         .send_as(
-            &petra,
+            Some(&petra),
             "PATCH",
             &action,
             Some(&json!({"title": "Byt ledstången"})),
@@ -517,7 +523,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
 
     let stale = app
         .send_as(
-            &petra,
+            Some(&petra),
             "PATCH",
             &action,
             Some(&json!({"title": "Något annat"})),
@@ -527,7 +533,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
     stale.assert_problem(412);
     let stale_step = app
         .send_as(
-            &petra,
+            Some(&petra),
             "POST",
             &format!("{action}/transitions"),
             Some(&json!({"to": "in_progress"})),
@@ -537,7 +543,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
     stale_step.assert_problem(412);
     let missing = app
         .send_as(
-            &petra,
+            Some(&petra),
             "PATCH",
             &action,
             Some(&json!({"title": "Något annat"})),
@@ -548,7 +554,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
 
     let list = app
         .send_as(
-            &petra,
+            Some(&petra),
             "GET",
             &format!("/api/v1/incidents/{id}/actions"),
             None,
@@ -566,7 +572,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
     // Every bad field at once.
     let bad = app
         .send_as(
-            &petra,
+            Some(&petra),
             "PATCH",
             &action,
             Some(&json!({"title": "x", "due_date": "2020-01-01", "cost_estimate_ore": -1, "owner_email": "nej"})),
@@ -584,7 +590,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
     // Clearing optional fields with null.
     let cleared = app
         .send_as(
-            &petra,
+            Some(&petra),
             "PATCH",
             &action,
             Some(&json!({"description": null, "cost_estimate_ore": null})),
@@ -614,15 +620,21 @@ async fn the_owner_carries_out_and_a_manager_verifies_or_cancels() {
         let app = &app;
         let path = format!("{action}/transitions");
         async move {
-            app.send_as(&cookie, "POST", &path, Some(&json!({"to": to})), Some(&tag))
-                .await
+            app.send_as(
+                Some(&cookie),
+                "POST",
+                &path,
+                Some(&json!({"to": to})),
+                Some(&tag),
+            )
+            .await
         }
     };
 
     // The owner may not change the fields, and a skyddsombud may not move it.
     let r = app
         .send_as(
-            &eva,
+            Some(&eva),
             "PATCH",
             &action,
             Some(&json!({"title": "Eget namn"})),
@@ -660,7 +672,7 @@ async fn the_owner_carries_out_and_a_manager_verifies_or_cancels() {
     // Finished: no more changes.
     let r = app
         .send_as(
-            &petra,
+            Some(&petra),
             "PATCH",
             &action,
             Some(&json!({"title": "Ändrad"})),
@@ -683,7 +695,7 @@ async fn the_owner_carries_out_and_a_manager_verifies_or_cancels() {
     );
     let r = app
         .send_as(
-            &eva,
+            Some(&eva),
             "POST",
             &other_path,
             Some(&json!({"to": "cancelled", "reason": "Behövs inte"})),
@@ -693,7 +705,7 @@ async fn the_owner_carries_out_and_a_manager_verifies_or_cancels() {
     r.assert_problem(403);
     let r = app
         .send_as(
-            &petra,
+            Some(&petra),
             "POST",
             &other_path,
             Some(&json!({"to": "cancelled"})),
@@ -707,7 +719,7 @@ async fn the_owner_carries_out_and_a_manager_verifies_or_cancels() {
     );
     let r = app
         .send_as(
-            &petra,
+            Some(&petra),
             "POST",
             &other_path,
             Some(&json!({"to": "cancelled", "reason": "Ersatt av en annan åtgärd"})),
@@ -761,17 +773,21 @@ async fn who_may_see_and_add_actions() {
     ];
     for &(who, get, post, patch) in table {
         let cookie = app.login_as(who).await;
-        let r = app.send_as(&cookie, "GET", &case_actions, None, None).await;
+        let r = app
+            .send_as(Some(&cookie), "GET", &case_actions, None, None)
+            .await;
         assert_eq!(r.status, get, "GET as {who}: {}", r.raw);
         let r = app
-            .send_as(&cookie, "POST", &case_actions, Some(&body), None)
+            .send_as(Some(&cookie), "POST", &case_actions, Some(&body), None)
             .await;
         assert_eq!(r.status, post, "POST as {who}: {}", r.raw);
-        let current = app.send_as(&petra, "GET", &case_actions, None, None).await;
+        let current = app
+            .send_as(Some(&petra), "GET", &case_actions, None, None)
+            .await;
         let version = format!("\"{}\"", current.body["items"][0]["version"]);
         let r = app
             .send_as(
-                &cookie,
+                Some(&cookie),
                 "PATCH",
                 &action,
                 Some(&json!({"cost_estimate_ore": 1})),
@@ -781,7 +797,7 @@ async fn who_may_see_and_add_actions() {
         assert_eq!(r.status, patch, "PATCH as {who}: {}", r.raw);
         // Nothing of the case leaks into the list of someone who may not read it.
         let r = app
-            .send_as(&cookie, "GET", "/api/v1/actions", None, None)
+            .send_as(Some(&cookie), "GET", "/api/v1/actions", None, None)
             .await;
         assert_eq!(r.status, 200);
         let sees = r.body["items"]
@@ -846,7 +862,7 @@ async fn a_retried_creation_with_the_same_idempotency_key_creates_one_action() {
     reused.assert_problem(422);
     assert_eq!(reused.field_errors()[0].1, "key_reused");
 
-    let list = app.send_as(&petra, "GET", &path, None, None).await;
+    let list = app.send_as(Some(&petra), "GET", &path, None, None).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(count(&app.history(&id).await, "action_created"), 1);
 }

@@ -408,16 +408,20 @@ impl TestApp {
             .to_owned()
     }
 
-    /// A request with a session cookie, sent as the pages send it (same origin).
+    /// A request as a logged-in user (`cookie` from `login_as`, or `None` for no login), sent
+    /// as the app's own pages send it (same origin), with an optional `If-Match`.
     pub async fn send_as(
         &self,
-        cookie: &str,
+        cookie: Option<&str>,
         method: &str,
         path: &str,
         body: Option<&Value>,
         if_match: Option<&str>,
     ) -> Reply {
-        let mut headers = vec![("Cookie", cookie), ("Sec-Fetch-Site", "same-origin")];
+        let mut headers = vec![("Sec-Fetch-Site", "same-origin")];
+        if let Some(cookie) = cookie {
+            headers.push(("Cookie", cookie));
+        }
         if body.is_some() {
             headers.push(("content-type", "application/json"));
         }
