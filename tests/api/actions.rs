@@ -51,7 +51,7 @@ async fn case(app: &TestApp) -> String {
 
 async fn create(app: &TestApp, cookie: &str, case_id: &str, body: &Value) -> Reply {
     app.send_as(
-        Some(&cookie),
+        Some(cookie),
         "POST",
         &format!("/api/v1/incidents/{case_id}/actions"),
         Some(body),
