@@ -436,9 +436,15 @@ pub fn due_steps(
     let soon = date_text(today + chrono::Duration::days(days_before.into()));
     let escalate_by = date_text(today - chrono::Duration::days(escalation_days.into()));
     Ok(corrective_actions::table
+        .inner_join(incidents::table)
         .filter(corrective_actions::state.eq_any([
             ActionState::Planned.as_str(),
             ActionState::InProgress.as_str(),
+        ]))
+        // A rejected report or a duplicate has nothing left to follow up.
+        .filter(incidents::status.ne_all([
+            crate::domain::IncidentStatus::Rejected.as_str(),
+            crate::domain::IncidentStatus::Duplicate.as_str(),
         ]))
         .filter(
             corrective_actions::reminded_before_at

@@ -535,6 +535,47 @@ mod tests {
     }
 
     #[test]
+    fn action_and_duty_mails_say_what_and_when_but_no_description() {
+        let f = ActionFacts {
+            action_title: "Laga <ledstången>".into(),
+            case_title: "Halka vid entrén".into(),
+            kind: IncidentKind::Accident,
+            unit_name: "Lyckeby skola".into(),
+            due_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+            state: crate::domain::action::ActionState::Planned,
+            owner_email: "eva.ek@example.se".into(),
+        };
+        let r = action_mail(ActionMail::Assigned, &f, "https://t.se/cases/1");
+        assert_eq!(
+            r.subject,
+            "[tillbud] Ny åtgärd: Laga <ledstången> (senast 2026-12-10)"
+        );
+        assert!(r.text.contains("Klar senast: 2026-12-10") && r.text.contains("Due: 2026-12-10"));
+        assert!(r.text.contains("Öppna ärendet: https://t.se/cases/1"));
+        assert!(r.html.contains("Laga &lt;ledstången&gt;") && !r.html.contains("<ledstången>"));
+        assert!(
+            !r.text.contains("eva.ek@example.se"),
+            "the owner is named only in escalations"
+        );
+        let e = action_mail(ActionMail::Escalation, &f, "https://t.se/cases/1");
+        assert!(e.text.contains("Ansvarig: eva.ek@example.se"));
+
+        let d = duty_mail(
+            DutyMail::Escalation,
+            crate::domain::legal_duty::Authority::Arbetsmiljoverket,
+            &facts(),
+            Utc.with_ymd_and_hms(2026, 11, 26, 7, 45, 0).unwrap(),
+            "https://t.se/cases/1",
+            "chef för Grundskola",
+        );
+        assert!(d.subject.starts_with(
+            "[tillbud] Eskalering: anmälan inte gjord: Anmälan till Arbetsmiljöverket"
+        ));
+        assert!(d.text.contains("Senast: 2026-11-26 kl. 08:45"));
+        assert!(d.text.contains("Skäl: chef för Grundskola"));
+    }
+
+    #[test]
     fn html_is_escaped() {
         let mut f = facts();
         f.title = "<script>alert(1)</script>".into();
