@@ -118,6 +118,16 @@ impl Extra {
         self.0.push(FieldError::new(field, code, message));
     }
 
+    /// A due date before today.
+    pub fn fail_past_due(&mut self) {
+        self.fail(
+            "due_date",
+            "in_past",
+            "Datumet har redan passerat.",
+            "The date has already passed.",
+        );
+    }
+
     /// Every error of the request as one 422.
     pub fn finish(self, checker: Checker) -> Result<(), ApiError> {
         match checker.finish() {
@@ -132,26 +142,21 @@ impl Extra {
     }
 }
 
-/// A due date: `YYYY-MM-DD`, not before `today` (Stockholm).
+/// A due date: `YYYY-MM-DD`, and (with `today`) not before today (Stockholm).
 pub fn due_date(
     c: &mut Checker,
     extra: &mut Extra,
     v: Lenient<String>,
     required: bool,
-    today: NaiveDate,
+    today: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
     let raw = c.value("due_date", v, required)?;
     let Ok(date) = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") else {
         c.fail("due_date", "format");
         return None;
     };
-    if date < today {
-        extra.fail(
-            "due_date",
-            "in_past",
-            "Datumet har redan passerat.",
-            "The date has already passed.",
-        );
+    if today.is_some_and(|today| date < today) {
+        extra.fail_past_due();
         return None;
     }
     Some(date)

@@ -114,7 +114,7 @@ pub async fn create_action(
     let title = c.text("title", request.title, true, (3, 200), false);
     let description = c.text("description", request.description, false, (1, 5000), true);
     let owner = action_dto::owner(&mut c, request.owner_email, true);
-    let due = action_dto::due_date(&mut c, &mut extra, request.due_date, true, today);
+    let due = action_dto::due_date(&mut c, &mut extra, request.due_date, true, Some(today));
     let cost = action_dto::cost(&mut c, request.cost_estimate_ore);
     extra.finish(c)?;
     let (Some(title), Some(owner), Some(due)) = (title, owner, due) else {

@@ -47,6 +47,7 @@ enum Outcome {
     ReadOnly,
     Stale,
     Finished(ActionState),
+    PastDue,
 }
 
 /// Change a corrective action
@@ -104,7 +105,9 @@ pub async fn update_action(
     let title = c.text("title", request.title, false, (3, 200), false);
     let description = c.text("description", request.description, false, (1, 5000), true);
     let owner = action_dto::owner(&mut c, request.owner_email, false);
-    let due = action_dto::due_date(&mut c, &mut extra, request.due_date, false, today);
+    // A past date is refused only if it is a change: a page that sends the whole form back
+    // with an overdue action's unchanged date must not fail.
+    let due = action_dto::due_date(&mut c, &mut extra, request.due_date, false, None);
     let cost = action_dto::cost(&mut c, request.cost_estimate_ore);
     extra.finish(c)?;
     let description = match action_dto::text_of(description) {
@@ -157,6 +160,9 @@ pub async fn update_action(
                 ch.owner_email = Some(o);
             }
             if let Some(d) = due.filter(|d| actions_db::date_text(*d) != row.due_date) {
+                if d < today {
+                    return Ok(Outcome::PastDue);
+                }
                 events.push(("due_date", json!(row.due_date), json!(d)));
                 ch.due_date = Some(d);
             }
@@ -238,6 +244,11 @@ pub async fn update_action(
             ))
         }
         Outcome::Stale => Err(ApiError::PreconditionFailed),
+        Outcome::PastDue => {
+            let mut extra = Extra::default();
+            extra.fail_past_due();
+            Err(ApiError::Validation(extra.0))
+        }
         Outcome::Finished(s) => {
             let lang = crate::i18n::current();
             Err(ApiError::Conflict(format!(

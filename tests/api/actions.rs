@@ -575,7 +575,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
             Some(&petra),
             "PATCH",
             &action,
-            Some(&json!({"title": "x", "due_date": "2020-01-01", "cost_estimate_ore": -1, "owner_email": "nej"})),
+            Some(&json!({"title": "x", "due_date": "2020-13-45", "cost_estimate_ore": -1, "owner_email": "nej"})),
             Some("\"2\""),
         )
         .await;
@@ -587,6 +587,36 @@ async fn a_stale_update_is_412_and_writes_nothing() {
         ["cost_estimate_ore", "due_date", "owner_email", "title"]
     );
 
+    // The unchanged date of an overdue action may be sent back with other changes.
+    app.clock.advance(Duration::days(6));
+    let petra = app.login_as(PETRA).await;
+    let due = (today(&app) - Duration::days(1)).to_string();
+    let same = app
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &action,
+            Some(&json!({"title": "Byt ledstången nu", "due_date": due})),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(same.status, 200, "{}", same.raw);
+    assert_eq!(same.body["overdue"], true);
+    let past = app
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &action,
+            Some(&json!({"due_date": (today(&app) - Duration::days(2)).to_string()})),
+            Some("\"3\""),
+        )
+        .await;
+    past.assert_problem(422);
+    assert_eq!(
+        past.field_errors(),
+        [("due_date".to_owned(), "in_past".to_owned())]
+    );
+
     // Clearing optional fields with null.
     let cleared = app
         .send_as(
@@ -594,7 +624,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
             "PATCH",
             &action,
             Some(&json!({"description": null, "cost_estimate_ore": null})),
-            Some("\"2\""),
+            Some("\"3\""),
         )
         .await;
     assert_eq!(cleared.status, 200, "{}", cleared.raw);
