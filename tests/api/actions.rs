@@ -896,3 +896,40 @@ async fn a_retried_creation_with_the_same_idempotency_key_creates_one_action() {
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(count(&app.history(&id).await, "action_created"), 1);
 }
+
+#[actix_rt::test]
+async fn two_racing_changes_with_one_version_make_one_200_and_one_412() {
+    let app = app().await;
+    let id = case(&app).await;
+    let petra = app.login_as(PETRA).await;
+    let created = create(
+        &app,
+        &petra,
+        &id,
+        &action_body(EVA, today(&app) + Duration::days(5)),
+    )
+    .await;
+    let action = format!("/api/v1/actions/{}", created.body["id"].as_str().unwrap());
+    let (first, second) = (
+        json!({"title": "Första versionen"}),
+        json!({"title": "Andra versionen"}),
+    );
+    let (a, b) = tokio::join!(
+        app.send_as(Some(&petra), "PATCH", &action, Some(&first), Some("\"1\"")),
+        app.send_as(Some(&petra), "PATCH", &action, Some(&second), Some("\"1\"")),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{} / {}", a.raw, b.raw);
+    let list = app
+        .send_as(
+            Some(&petra),
+            "GET",
+            &format!("/api/v1/incidents/{id}/actions"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(list.body["items"][0]["version"], 2);
+    assert_eq!(count(&app.history(&id).await, "action_updated"), 1);
+}
