@@ -356,6 +356,7 @@ fn pg_database(admin: &str, name: &str) -> String {
 }
 
 fn main() {
+    tillbud::db::init_tls();
     // `cargo bench` passes `--bench`; there is nothing to filter.
     let requests: usize = std::env::var("BENCH_REQUESTS")
         .ok()

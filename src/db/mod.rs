@@ -35,6 +35,14 @@ pub enum AnyConnection {
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Initialises OpenSSL (used by libpq for TLS to PostgreSQL) once, before any connection,
+/// without an exit handler. Otherwise the first libpq connection registers OpenSSL's own
+/// `atexit` cleanup, which frees its tables while pool threads may still be using them: a
+/// segfault at process exit (seen in about 1 of 15 runs of `tillbud stats` on PostgreSQL).
+pub fn init_tls() {
+    openssl_sys::init();
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -136,6 +144,7 @@ impl Db {
         sqlite_sync: SqliteSync,
         acquire_timeout: Duration,
     ) -> DbResult<Db> {
+        init_tls();
         let backend = Backend::of_url(url);
         let driver_url = driver_url(url);
         if backend == Backend::Sqlite {

@@ -54,6 +54,8 @@ impl Drop for Cleanup {
 
 /// The PostgreSQL server to test against, if any.
 pub fn pg_admin_url() -> Option<String> {
+    // Before the test's own PostgreSQL connections, so OpenSSL registers no exit handler.
+    tillbud::db::init_tls();
     std::env::var("TILLBUD_TEST_DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
