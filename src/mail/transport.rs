@@ -1,6 +1,7 @@
 //! Where mail goes: an SMTP server, or `.eml` files for development and demos.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -14,8 +15,23 @@ use crate::db::outbox::OutboxRow;
 
 #[derive(Clone)]
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<SmtpClient>),
     File(PathBuf),
+}
+
+/// lettre's connection pool closes its connections by spawning a tokio task when dropped,
+/// which panics (and aborts the process) when the last handle goes away on a thread whose
+/// runtime has already stopped — at shutdown. Then the connections are left to the OS.
+pub struct SmtpClient(Option<AsyncSmtpTransport<Tokio1Executor>>);
+
+impl Drop for SmtpClient {
+    fn drop(&mut self) {
+        if let Some(transport) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_err() {
+                std::mem::forget(transport);
+            }
+        }
+    }
 }
 
 /// Why a send failed, and whether trying again can help.
@@ -52,7 +68,7 @@ impl Transport {
                 if let (Some(user), Some(password)) = (&m.smtp_username, &m.smtp_password) {
                     builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
                 }
-                Transport::Smtp(builder.build())
+                Transport::Smtp(Arc::new(SmtpClient(Some(builder.build()))))
             }
         })
     }
@@ -60,11 +76,17 @@ impl Transport {
     /// Sends one outbox row.
     pub async fn send(&self, message: Message, row: &OutboxRow) -> Result<(), SendError> {
         match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| SendError {
-                // 5xx answers are permanent; connection problems and 4xx are worth retrying.
-                permanent: e.is_permanent(),
-                message: e.to_string(),
-            }),
+            Transport::Smtp(client) => match &client.0 {
+                None => Err(SendError {
+                    permanent: false,
+                    message: "the SMTP client is shut down".to_owned(),
+                }),
+                Some(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| SendError {
+                    // 5xx answers are permanent; connection problems and 4xx are worth retrying.
+                    permanent: e.is_permanent(),
+                    message: e.to_string(),
+                }),
+            },
             Transport::File(dir) => {
                 let path = dir.join(format!("{}.eml", row.id));
                 let bytes = message.formatted();
