@@ -56,6 +56,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address, or one client address (×4), may ask for per 15 minutes; more get 429." },
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
+    SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -85,6 +86,8 @@ pub struct Settings {
     pub db_acquire_timeout: Duration,
     pub mail: MailSettings,
     pub auth: AuthSettings,
+    /// The cause categories a case may be classified with, in the configured order.
+    pub cause_categories: Vec<String>,
 }
 
 /// Login and session settings.
@@ -416,6 +419,20 @@ impl Settings {
             action_reminder_days_before: number("action_reminder_days_before", 0, 365)? as u32,
             action_escalation_days: number("action_escalation_days", 1, 365)? as u32,
         };
+        // Kept as configured (trimmed, duplicates dropped): they are shown to managers as is.
+        let mut cause_categories: Vec<String> = Vec::new();
+        for part in get("cause_categories").0.split(',') {
+            let part = part.trim();
+            if !part.is_empty() && !cause_categories.iter().any(|c| c == part) {
+                cause_categories.push(part.to_owned());
+            }
+        }
+        if cause_categories.is_empty() {
+            return Err(bad(
+                "cause_categories",
+                "name at least one category".into(),
+            ));
+        }
         let auth = AuthSettings {
             session_idle: chrono::Duration::minutes(
                 number("session_idle_minutes", 1, 10_080)? as i64
@@ -443,6 +460,7 @@ impl Settings {
             db_acquire_timeout: Duration::from_secs(5),
             mail,
             auth,
+            cause_categories,
         })
     }
 }

@@ -134,3 +134,17 @@ pub fn manageable_on<QS: HasIncidents>(caller: &Caller) -> FilterOn<QS> {
     }
     QS::in_subtrees(&caller.roles.managed_units)
 }
+
+/// Cases the caller reads as staff (coordinator, manager, skyddsombud), not only as their
+/// reporter: staff see the internal history, a reporter only its public part.
+pub fn staff_readable(caller: &Caller) -> CaseFilter {
+    if caller.roles.safety_coordinator {
+        return everything();
+    }
+    let mut units = caller.roles.managed_units.clone();
+    units.extend(caller.roles.safety_rep_units.iter().cloned());
+    if units.is_empty() {
+        return nothing();
+    }
+    in_subtrees(&units)
+}

@@ -5,6 +5,7 @@ pub mod access;
 pub mod actions;
 pub mod attachments;
 pub mod duties;
+pub mod cases;
 pub mod idempotency;
 pub mod incidents;
 pub mod org_units;
