@@ -48,6 +48,10 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(nullable = false)]
     pub errors: Vec<FieldError>,
+    /// For a refused state change (409): the states (or steps) allowed from where it stands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub allowed: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +84,10 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A state change the state machine does not have from the current state; `allowed`
+    /// lists the ones it has (sent as the problem's `allowed` member).
+    #[error("not allowed: {detail}")]
+    NotAllowed { detail: String, allowed: Vec<String> },
     #[error("the service is temporarily unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -106,6 +114,7 @@ impl ApiError {
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PreconditionRequired => "precondition-required",
             ApiError::Conflict(_) => "conflict",
+            ApiError::NotAllowed { .. } => "transition-not-allowed",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -132,6 +141,9 @@ impl ApiError {
             }
             ApiError::PreconditionRequired => lang.pick("If-Match saknas", "If-Match required"),
             ApiError::Conflict(_) => lang.pick("Konflikt", "Conflict"),
+            ApiError::NotAllowed { .. } => {
+                lang.pick("Steget är inte tillåtet", "Transition not allowed")
+            }
             ApiError::Unavailable(_) => lang.pick(
                 "Tjänsten är tillfälligt otillgänglig",
                 "Service unavailable",
@@ -186,6 +198,7 @@ impl ApiError {
                 )
                 .to_owned(),
             ApiError::Conflict(why) => why.clone(),
+            ApiError::NotAllowed { detail, .. } => detail.clone(),
             ApiError::Unavailable(_) => lang
                 .pick("Försök igen om en stund.", "Please try again shortly.")
                 .to_owned(),
@@ -210,6 +223,10 @@ impl ApiError {
                 ApiError::UnsupportedFile(error) => vec![error.clone()],
                 _ => Vec::new(),
             },
+            allowed: match self {
+                ApiError::NotAllowed { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -229,7 +246,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::NotAllowed { .. } => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

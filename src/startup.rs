@@ -193,6 +193,7 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
             )
             .into(),
         errors: Vec::new(),
+        allowed: None,
     };
     let (req, old) = res.into_parts();
     let mut new = problem_response(status, &problem);

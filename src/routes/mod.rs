@@ -15,13 +15,17 @@ pub mod auth_demo;
 pub mod auth_login_link;
 pub mod auth_session;
 pub mod create_action;
+pub mod case_view;
+pub mod cause_categories;
 pub mod create_incident;
 pub mod get_attachment;
+pub mod get_incident;
 pub mod health;
 pub mod idempotency;
 pub mod input;
 pub mod list_actions;
 pub mod list_case_actions;
+pub mod list_incidents;
 pub mod me;
 pub mod org_units;
 pub mod track;
@@ -50,6 +54,7 @@ use crate::i18n;
     tags(
         (name = "incidents", description = "Reporting and following events."),
         (name = "org", description = "The line organisation."),
+        (name = "cases", description = "Case handling for staff: lists, the case, workflow, rating, legal duties, comments, history. Login required."),
         (name = "health", description = "Liveness and readiness."),
         (name = "auth", description = "Login links, sessions, API tokens, who am I."),
         (name = "actions", description = "Corrective actions (åtgärder) on cases: owner, due date, reminders."),
@@ -105,7 +110,10 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(list_case_actions::list_case_actions)
             .service(list_actions::list_actions)
             .service(update_action::update_action)
-            .service(action_transition::transition_action),
+            .service(action_transition::transition_action)
+            .service(list_incidents::list_incidents)
+            .service(get_incident::get_incident)
+            .service(cause_categories::list_cause_categories),
     );
 }
 
@@ -184,6 +192,7 @@ pub async fn not_matched(req: HttpRequest, table: web::Data<RouteTable>) -> Http
                 allow.join(", ")
             ),
             errors: Vec::new(),
+            allowed: None,
         };
         let mut resp = problem_response(StatusCode::METHOD_NOT_ALLOWED, &problem);
         if let Ok(value) = header::HeaderValue::from_str(&allow.join(", ")) {

@@ -1,0 +1,348 @@
+//! What the case endpoints answer with (`CaseSummary`, `Case`), how they are built from stored
+//! rows, and what they share: loading a case through the access rule, `ETag`/`If-Match`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::db::cases::{self, CaseRow, LoadedCase};
+use crate::db::{access, AnyConnection, DbResult};
+use crate::domain::legal_duty::{self, Authority, DutyFacts, DutyRecord, DutyState, InjurySeverity};
+use crate::domain::risk::RiskLevel;
+use crate::domain::{workflow, Consequence, IncidentKind, IncidentStatus};
+use crate::error::ApiError;
+use crate::i18n;
+
+/// Where a case stands with each authority.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DutyStates {
+    pub arbetsmiljoverket: DutyState,
+    pub forsakringskassan: DutyState,
+}
+
+/// A case in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub kind: IncidentKind,
+    /// The kind in words, in the caller's language.
+    pub kind_label: String,
+    pub title: String,
+    pub status: IncidentStatus,
+    pub status_label: String,
+    pub org_unit_id: String,
+    pub org_unit_name: String,
+    pub occurred_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub risk_level: Option<RiskLevel>,
+    pub duties: DutyStates,
+    /// A legal duty is overdue, or the case was not acknowledged by its reminder deadline.
+    pub overdue: bool,
+}
+
+/// Who reported (never present for an anonymous report).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReporterView {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The rating on the 4×4 matrix.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskView {
+    #[schema(minimum = 1, maximum = 4)]
+    pub likelihood: i32,
+    #[schema(minimum = 1, maximum = 4)]
+    pub consequence: i32,
+    pub level: RiskLevel,
+}
+
+/// One legal duty in detail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DutyDetail {
+    /// Whether the facts of the case suggest the duty.
+    pub suggested: bool,
+    pub state: DutyState,
+    /// `true` confirmed, `false` dismissed by a manager, `null` not decided.
+    pub confirmed: Option<bool>,
+    pub reported_at: Option<DateTime<Utc>>,
+    pub reference: Option<String>,
+    /// When the report to the authority is due (24 hours after the case was reported).
+    pub due_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DutyDetails {
+    pub arbetsmiljoverket: DutyDetail,
+    pub forsakringskassan: DutyDetail,
+}
+
+/// A whole case, for staff who may read it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Case {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub description: String,
+    pub location: Option<String>,
+    pub immediate_action: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub consequences: Vec<Consequence>,
+    pub reporter: Option<ReporterView>,
+    pub risk: Option<RiskView>,
+    pub cause_category: Option<String>,
+    pub investigation: Option<String>,
+    pub injury_severity: InjurySeverity,
+    pub several_injured: bool,
+    pub serious_danger: bool,
+    pub status_reason: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub duty_details: DutyDetails,
+    /// Whether the caller may change the case.
+    pub can_manage: bool,
+    /// The statuses the caller may move the case to (empty unless `can_manage`).
+    pub allowed_transitions: Vec<IncidentStatus>,
+    /// The case's version; send it back as `If-Match: "<version>"`.
+    pub version: i64,
+}
+
+fn corrupt(id: &str, what: &str) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("incident {id} has a bad {what}"))
+}
+
+pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// The parsed facts the views and rules need from a row.
+pub struct Parsed {
+    pub kind: IncidentKind,
+    pub status: IncidentStatus,
+    pub injury: InjurySeverity,
+    pub consequences: Vec<Consequence>,
+}
+
+pub fn parse(case: &LoadedCase) -> Result<Parsed, ApiError> {
+    let r = &case.row;
+    Ok(Parsed {
+        kind: r.kind.parse().map_err(|()| corrupt(&r.id, "kind"))?,
+        status: r.status.parse().map_err(|()| corrupt(&r.id, "status"))?,
+        injury: r
+            .injury_severity
+            .parse()
+            .map_err(|()| corrupt(&r.id, "injury_severity"))?,
+        consequences: case
+            .consequences
+            .iter()
+            .map(|c| c.parse().map_err(|()| corrupt(&r.id, "consequence")))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+fn record(confirmed: Option<bool>, at: Option<NaiveDateTime>, reference: &Option<String>) -> DutyRecord {
+    DutyRecord {
+        confirmed,
+        reported_at: at.map(utc),
+        reference: reference.clone(),
+    }
+}
+
+/// Both duties of a case now.
+fn duty_details(row: &CaseRow, p: &Parsed, now: DateTime<Utc>) -> DutyDetails {
+    let facts = DutyFacts {
+        kind: p.kind,
+        consequences: &p.consequences,
+        injury: p.injury,
+        several_injured: row.several_injured,
+        serious_danger: row.serious_danger,
+    };
+    let t0 = utc(row.created_at);
+    let detail = |authority: Authority, rec: DutyRecord| {
+        let suggested = legal_duty::suggested(authority, &facts);
+        DutyDetail {
+            suggested,
+            state: legal_duty::state(suggested, &rec, t0, now),
+            confirmed: rec.confirmed,
+            reported_at: rec.reported_at,
+            reference: rec.reference,
+            due_at: utc(cases::duty_deadline(row.created_at)),
+        }
+    };
+    DutyDetails {
+        arbetsmiljoverket: detail(
+            Authority::Arbetsmiljoverket,
+            record(row.av_confirmed, row.av_reported_at, &row.av_reference),
+        ),
+        forsakringskassan: detail(
+            Authority::Forsakringskassan,
+            record(row.fk_confirmed, row.fk_reported_at, &row.fk_reference),
+        ),
+    }
+}
+
+fn summary_with(case: &LoadedCase, p: &Parsed, duties: &DutyDetails, now: DateTime<Utc>) -> Result<CaseSummary, ApiError> {
+    let lang = i18n::current();
+    let r = &case.row;
+    let risk_level = match &r.risk_level {
+        Some(l) => Some(l.parse().map_err(|()| corrupt(&r.id, "risk_level"))?),
+        None => None,
+    };
+    let duty_late = [&duties.arbetsmiljoverket, &duties.forsakringskassan]
+        .iter()
+        .any(|d| d.state == DutyState::Overdue);
+    // Only a case still waiting for its manager can be late to be acknowledged.
+    let ack_late = p.status == IncidentStatus::New
+        && case.acknowledged_at.is_none()
+        && case.remind_at.is_some_and(|at| utc(at) <= now);
+    Ok(CaseSummary {
+        id: r.id.clone(),
+        kind: p.kind,
+        kind_label: p.kind.label(lang).to_owned(),
+        title: r.title.clone(),
+        status: p.status,
+        status_label: p.status.label(lang).to_owned(),
+        org_unit_id: r.org_unit_id.clone(),
+        org_unit_name: case.org_unit_name.clone(),
+        occurred_at: utc(r.occurred_at),
+        created_at: utc(r.created_at),
+        risk_level,
+        duties: DutyStates {
+            arbetsmiljoverket: duties.arbetsmiljoverket.state,
+            forsakringskassan: duties.forsakringskassan.state,
+        },
+        overdue: duty_late || ack_late,
+    })
+}
+
+pub fn summary(case: &LoadedCase, now: DateTime<Utc>) -> Result<CaseSummary, ApiError> {
+    let p = parse(case)?;
+    let duties = duty_details(&case.row, &p, now);
+    summary_with(case, &p, &duties, now)
+}
+
+pub fn full(case: LoadedCase, can_manage: bool, now: DateTime<Utc>) -> Result<Case, ApiError> {
+    let p = parse(&case)?;
+    let duties = duty_details(&case.row, &p, now);
+    let summary = summary_with(&case, &p, &duties, now)?;
+    let r = case.row;
+    let risk = match (r.risk_likelihood, r.risk_consequence, summary.risk_level) {
+        (Some(likelihood), Some(consequence), Some(level)) => Some(RiskView {
+            likelihood,
+            consequence,
+            level,
+        }),
+        _ => None,
+    };
+    let reporter = (!r.anonymous).then(|| ReporterView {
+        name: r.reporter_name,
+        email: r.reporter_email,
+        phone: r.reporter_phone,
+    });
+    Ok(Case {
+        description: r.description,
+        location: r.location,
+        immediate_action: r.immediate_action,
+        latitude: r.latitude,
+        longitude: r.longitude,
+        consequences: p.consequences,
+        reporter,
+        risk,
+        cause_category: r.cause_category,
+        investigation: r.investigation,
+        injury_severity: p.injury,
+        several_injured: r.several_injured,
+        serious_danger: r.serious_danger,
+        status_reason: r.status_reason,
+        duplicate_of: r.duplicate_of,
+        duty_details: duties,
+        can_manage,
+        allowed_transitions: if can_manage {
+            workflow::allowed_from(p.status).to_vec()
+        } else {
+            Vec::new()
+        },
+        version: r.version,
+        summary,
+    })
+}
+
+/// A case as the caller may see it, with whether they may change it.
+pub struct Visible {
+    pub case: LoadedCase,
+    pub can_manage: bool,
+}
+
+/// Loads a case through the access rule: `None` when the caller may not read it (a 404 —
+/// not even its existence is told).
+pub fn load_visible(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> DbResult<Option<Visible>> {
+    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
+        return Ok(None);
+    };
+    let can_manage = cases::passes(conn, id, access::manageable(caller))?;
+    let case = cases::decorate(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| crate::db::DbError::Task("decorated case vanished".into()))?;
+    Ok(Some(Visible { case, can_manage }))
+}
+
+/// Logs a refusal (the user id only) and makes the error the caller gets.
+pub fn denied(caller: &Caller, id: &str, what: &str, err: ApiError) -> ApiError {
+    tracing::info!(user_id = %caller.user_id, case = %id, action = what, "denied");
+    err
+}
+
+/// 403 for a case the caller may read but not change.
+pub fn read_only(caller: &Caller, id: &str, what: &str) -> ApiError {
+    denied(
+        caller,
+        id,
+        what,
+        ApiError::Forbidden(
+            i18n::current()
+                .pick(
+                    "Du kan läsa ärendet men inte ändra det.",
+                    "You may read this case but not change it.",
+                )
+                .to_owned(),
+        ),
+    )
+}
+
+/// The version named by `If-Match`: 428 without one; a value that is no version of ours can
+/// never match, so it is treated as stale (412).
+pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    let raw = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed)?;
+    let tag = raw.trim();
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    tag.trim_matches('"')
+        .parse::<i64>()
+        .map_err(|_| ApiError::PreconditionFailed)
+}
+
+/// 200 with the case and its `ETag`.
+pub fn respond(case: &Case) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", case.version)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(case)
+}
+
+/// A case id from the path: anything that is not a UUID names no case.
+pub fn case_id(raw: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::NotFound)
+}

@@ -1,0 +1,215 @@
+//! `GET /api/v1/incidents`: the cases the caller may read, filtered, newest first, a page at
+//! a time (keyset pagination on `created_at desc, id desc`).
+
+use std::str::FromStr;
+
+use actix_web::{get, web, HttpResponse};
+use base64::Engine;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::case_view::{self, CaseSummary};
+use super::input::Checker;
+use crate::auth::Caller;
+use crate::db::cases::{self, DutyFilter, ListFilter};
+use crate::db::access;
+use crate::domain::calendar::from_stockholm;
+use crate::domain::risk::RiskLevel;
+use crate::domain::{IncidentKind, IncidentStatus};
+use crate::error::{ApiError, Problem};
+use crate::startup::AppState;
+
+/// Every filter is optional; unknown values are 422 with the field named.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only cases in this status.
+    #[param(value_type = Option<IncidentStatus>)]
+    pub state: Option<String>,
+    /// Only this kind of report.
+    #[param(value_type = Option<IncidentKind>)]
+    pub kind: Option<String>,
+    /// An org unit id: cases of that unit and everything below it.
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub unit: Option<String>,
+    /// Reported on or after this day (Europe/Stockholm).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Reported on or before this day (Europe/Stockholm).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    #[param(value_type = Option<RiskLevel>)]
+    pub risk_level: Option<String>,
+    /// `due` or `overdue`: cases with a legal duty in that state.
+    #[param(value_type = Option<String>, pattern = "^(due|overdue)$")]
+    pub duty: Option<String>,
+    /// Text to find in the title (case-insensitive).
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub q: Option<String>,
+    /// Page size, 1–100 (default 25).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseList {
+    pub items: Vec<CaseSummary>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn encode_cursor(at: NaiveDateTime, id: &str) -> String {
+    let nanos = at.and_utc().timestamp_nanos_opt().unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{nanos}|{id}"))
+}
+
+fn decode_cursor(raw: &str) -> Option<(NaiveDateTime, String)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (nanos, id) = text.split_once('|')?;
+    let at = chrono::DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc();
+    let id = uuid::Uuid::parse_str(id).ok()?.to_string();
+    Some((at, id))
+}
+
+fn day(s: &str) -> Result<NaiveDate, &'static str> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "format")
+}
+
+fn start_of(d: NaiveDate) -> NaiveDateTime {
+    from_stockholm(d.and_time(chrono::NaiveTime::MIN)).naive_utc()
+}
+
+impl ListQuery {
+    fn parse(self) -> Result<(ListFilter, i64), ApiError> {
+        let mut c = Checker::new();
+        let enum_of = |s: String| -> Result<String, &'static str> { Ok(s.trim().to_owned()) };
+        let status = c.parse("state", self.state.map(enum_of), |s| {
+            s.and_then(|s| IncidentStatus::from_str(&s).map_err(|()| "unknown_value"))
+                .map(|s| s.as_str().to_owned())
+        });
+        let kind = c.parse("kind", self.kind.map(enum_of), |s| {
+            s.and_then(|s| IncidentKind::from_str(&s).map_err(|()| "unknown_value"))
+                .map(|k| k.as_str().to_owned())
+        });
+        let unit = c.parse("unit", self.unit, |s| {
+            uuid::Uuid::parse_str(s.trim())
+                .map(|u| u.to_string())
+                .map_err(|_| "format")
+        });
+        let from = c.parse("from", self.from, |s| day(&s));
+        let to = c.parse("to", self.to, |s| day(&s));
+        let risk_level = c.parse("risk_level", self.risk_level, |s| {
+            RiskLevel::from_str(s.trim())
+                .map(|l| l.as_str().to_owned())
+                .map_err(|()| "unknown_value")
+        });
+        let duty = c.parse("duty", self.duty, |s| match s.trim() {
+            "due" => Ok(DutyFilter::Due),
+            "overdue" => Ok(DutyFilter::Overdue),
+            _ => Err("unknown_value"),
+        });
+        let q = c.parse("q", self.q, |s| {
+            let s = s.trim().to_lowercase();
+            if s.chars().count() > 200 {
+                Err("length")
+            } else if s.chars().any(char::is_control) {
+                Err("control_character")
+            } else {
+                Ok(s)
+            }
+        });
+        let limit = c.parse("limit", self.limit, |s| match s.trim().parse::<i64>() {
+            Ok(n) if (1..=100).contains(&n) => Ok(n),
+            Ok(_) => Err("range"),
+            Err(_) => Err("type"),
+        });
+        let after = c.parse("cursor", self.cursor, |s| decode_cursor(&s).ok_or("format"));
+        c.finish()?;
+        let limit = limit.unwrap_or(25);
+        Ok((
+            ListFilter {
+                status,
+                kind,
+                unit,
+                from: from.map(start_of),
+                // Inclusive day: up to the start of the next one.
+                to: to.and_then(|d| d.succ_opt()).map(start_of),
+                risk_level,
+                duty,
+                q: q.filter(|q| !q.is_empty()),
+                limit: limit + 1,
+                after,
+            },
+            limit,
+        ))
+    }
+}
+
+/// List cases
+///
+/// The cases the caller may read (their units' subtrees; all for a safety coordinator; their
+/// own reports for an employee), newest first.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "list_incidents",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of cases.", body = CaseList),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter is not valid; `errors` names each.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/incidents")]
+pub async fn list_incidents(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, page) = query.into_inner().parse()?;
+    let now = state.clock.now();
+    let rows = state
+        .db
+        .read(move |c| {
+            let rows = cases::list(c, access::readable(&caller), &filter, now.naive_utc())?;
+            cases::decorate(c, rows)
+        })
+        .await?;
+    let more = rows.len() as i64 > page;
+    let shown = &rows[..rows.len().min(page as usize)];
+    let next_cursor = if more {
+        shown
+            .last()
+            .map(|l| encode_cursor(l.row.created_at, &l.row.id))
+    } else {
+        None
+    };
+    let items = shown
+        .iter()
+        .map(|c| case_view::summary(c, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(CaseList { items, next_cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let at = chrono::DateTime::from_timestamp(1_764_000_000, 123_456_789)
+            .unwrap()
+            .naive_utc();
+        let id = uuid::Uuid::now_v7().to_string();
+        assert_eq!(decode_cursor(&encode_cursor(at, &id)), Some((at, id)));
+        assert_eq!(decode_cursor("not a cursor"), None);
+    }
+}
