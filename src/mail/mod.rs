@@ -6,6 +6,7 @@ pub mod action_mail;
 pub mod duty_reminders;
 pub mod escalation;
 pub mod outbox_worker;
+pub mod reroute;
 pub mod templates;
 pub mod transport;
 
@@ -135,7 +136,7 @@ impl MailContext {
         };
         let wants_ack = matches!(
             purpose,
-            Purpose::Notify | Purpose::Reminder | Purpose::Escalation
+            Purpose::Notify | Purpose::Reminder | Purpose::Escalation | Purpose::Moved
         );
         let ack = wants_ack.then(|| self.ack_url(incident_id, id, now));
         let links = Links {

@@ -22,6 +22,8 @@ pub enum Purpose {
     Reminder,
     /// To the manager one level up, after the second deadline.
     Escalation,
+    /// To the person now responsible for a case moved to their unit.
+    Moved,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
             Purpose::Receipt => "receipt",
             Purpose::Reminder => "reminder",
             Purpose::Escalation => "escalation",
+            Purpose::Moved => "moved",
         }
     }
 }
@@ -102,6 +105,7 @@ fn subject(purpose: Purpose, f: &Facts) -> String {
         Purpose::Receipt => "Din rapport är mottagen",
         Purpose::Reminder => "Påminnelse",
         Purpose::Escalation => "Eskalering",
+        Purpose::Moved => "Ärende flyttat till din enhet",
     };
     one_line(&format!(
         "[tillbud] {what}: {} – {} ({})",
@@ -128,6 +132,8 @@ fn texts(purpose: Purpose, lang: Lang, reason: &str) -> Texts {
         (Purpose::Reminder, Lang::En) => "Reminder: the event below has not yet been acknowledged.".to_owned(),
         (Purpose::Escalation, Lang::Sv) => "Händelsen nedan har inte bekräftats i tid av ansvarig chef och lyfts därför till dig.".to_owned(),
         (Purpose::Escalation, Lang::En) => "The event below was not acknowledged in time by the responsible manager and is therefore escalated to you.".to_owned(),
+        (Purpose::Moved, Lang::Sv) => "Ett ärende har flyttats till en enhet som du ansvarar för.".to_owned(),
+        (Purpose::Moved, Lang::En) => "A case has been moved to a unit you are responsible for.".to_owned(),
     };
     let intro = if reason.is_empty() || purpose == Purpose::Receipt {
         intro
@@ -573,6 +579,19 @@ mod tests {
         ));
         assert!(d.text.contains("Senast: 2026-11-26 kl. 08:45"));
         assert!(d.text.contains("Skäl: chef för Grundskola"));
+    }
+
+    #[test]
+    fn moved_case_mail_names_the_unit_and_links_the_case() {
+        let links = Links {
+            case: "https://t.se/cases/1",
+            ack: None,
+        };
+        let r = render(Purpose::Moved, &facts(), &links, "chef för Lyckeby skola");
+        assert!(r.subject.starts_with("[tillbud] Ärende flyttat till din enhet: Halka vid entrén"));
+        assert!(r.text.contains("A case has been moved to a unit you are responsible for."));
+        assert!(r.text.contains("https://t.se/cases/1"));
+        assert!(!r.text.contains("Isfläcken"));
     }
 
     #[test]

@@ -346,3 +346,64 @@ pub fn case_id(raw: &str) -> Result<String, ApiError> {
         .map(|u| u.to_string())
         .map_err(|_| ApiError::NotFound)
 }
+
+/// Where a change request stands after the access and version checks.
+pub enum Gate {
+    /// Not readable by the caller: 404.
+    Missing,
+    /// Readable, not changeable: 403.
+    ReadOnly,
+    /// `If-Match` names an older version: 412.
+    Stale,
+    Open(Box<CaseRow>),
+}
+
+/// The checks every change makes, in the change's transaction: the access rule (in the
+/// query), then the version.
+pub fn gate(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    version: i64,
+) -> DbResult<Gate> {
+    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
+        return Ok(Gate::Missing);
+    };
+    if !cases::passes(conn, id, access::manageable(caller))? {
+        return Ok(Gate::ReadOnly);
+    }
+    if row.version != version {
+        return Ok(Gate::Stale);
+    }
+    Ok(Gate::Open(Box::new(row)))
+}
+
+impl Gate {
+    /// The open case, or the error the caller gets (refusals logged).
+    pub fn open(self, caller: &Caller, id: &str, what: &str) -> Result<CaseRow, ApiError> {
+        match self {
+            Gate::Missing => Err(denied(caller, id, what, ApiError::NotFound)),
+            Gate::ReadOnly => Err(read_only(caller, id, what)),
+            Gate::Stale => Err(ApiError::PreconditionFailed),
+            Gate::Open(row) => Ok(*row),
+        }
+    }
+}
+
+/// Reloads a case after a change, in the change's transaction, as the caller sees it.
+/// A manager who moves a case out of their subtree no longer reads it: they still get the
+/// case as they left it (what they just wrote), without rights to change it further.
+pub fn reload(conn: &mut AnyConnection, caller: &Caller, id: &str) -> DbResult<Visible> {
+    if let Some(v) = load_visible(conn, caller, id)? {
+        return Ok(v);
+    }
+    let row = cases::find_unscoped(conn, id)?
+        .ok_or_else(|| crate::db::DbError::Task(format!("case {id} vanished in its own change")))?;
+    let case = cases::decorate(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| crate::db::DbError::Task("decorated case vanished".into()))?;
+    Ok(Visible {
+        case,
+        can_manage: false,
+    })
+}

@@ -28,6 +28,7 @@ pub mod list_case_actions;
 pub mod list_incidents;
 pub mod me;
 pub mod org_units;
+pub mod patch_incident;
 pub mod track;
 pub mod track_comment;
 pub mod update_action;
@@ -113,6 +114,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(action_transition::transition_action)
             .service(list_incidents::list_incidents)
             .service(get_incident::get_incident)
+            .service(patch_incident::patch_incident)
             .service(cause_categories::list_cause_categories),
     );
 }
