@@ -79,6 +79,7 @@ pub async fn submit(
     key: Option<Uuid>,
     request_hash: String,
     incident: NewIncident,
+    reporter_user_id: Option<String>,
 ) -> Result<Submission, DbError> {
     let id = Uuid::now_v7();
     let tracking_code = TrackingCode::generate();
@@ -107,6 +108,9 @@ pub async fn submit(
                 idempotency::insert(conn, IDEMPOTENCY_SCOPE, &key.to_string(), &stored)?;
             }
             incidents::insert_new(conn, &id, &tracking_code, &incident, now.naive_utc())?;
+            if let Some(user) = &reporter_user_id {
+                crate::db::cases::set_reporter_user(conn, &id.to_string(), user)?;
+            }
             mail::route_new_incident(conn, &ctx2, id, &tracking_url, &incident, now)
         })
         .await;

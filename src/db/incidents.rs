@@ -57,6 +57,31 @@ pub fn insert_new(
     Ok(())
 }
 
+/// Appends to a case's history and answers the new event's id.
+pub fn append_event_returning_id(
+    conn: &mut AnyConnection,
+    incident_id: &str,
+    at: NaiveDateTime,
+    actor: Option<&str>,
+    kind: &str,
+    public: bool,
+    data: &str,
+) -> DbResult<String> {
+    let id = Uuid::now_v7().to_string();
+    diesel::insert_into(incident_events::table)
+        .values((
+            incident_events::id.eq(&id),
+            incident_events::incident_id.eq(incident_id),
+            incident_events::at.eq(at),
+            incident_events::actor.eq(actor),
+            incident_events::kind.eq(kind),
+            incident_events::public.eq(public),
+            incident_events::data.eq(data),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
 /// Appends to a case's history. The history is never updated or deleted.
 pub fn append_event(
     conn: &mut AnyConnection,

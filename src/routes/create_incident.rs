@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::idempotency;
 use super::input::{self, Checker, Lenient};
+use crate::auth::Caller;
 use crate::db::org_units;
 use crate::domain::incident::{check_occurred_at, Phone};
 use crate::domain::{Consequence, Coordinates, IncidentKind, NewIncident, Reporter};
@@ -223,6 +224,7 @@ pub async fn create_incident(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    caller: Option<Caller>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
@@ -252,6 +254,20 @@ pub async fn create_incident(
     let request: CreateIncidentRequest = input::from_object(value)?;
     let now = state.clock.now();
     let incident = request.parse(now, unit_is_active)?;
-    let submission = intake::submit(&state.db, &state.mail, now, key, hash, incident).await?;
+    // A logged-in reporter who gives their name can follow the case in the API; an anonymous
+    // report is never tied to the session it came from.
+    let reporter_user_id = caller
+        .filter(|_| incident.reporter.is_some())
+        .map(|c| c.user_id);
+    let submission = intake::submit(
+        &state.db,
+        &state.mail,
+        now,
+        key,
+        hash,
+        incident,
+        reporter_user_id,
+    )
+    .await?;
     idempotency::respond(submission)
 }

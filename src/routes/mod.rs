@@ -15,6 +15,8 @@ pub mod auth_demo;
 pub mod auth_login_link;
 pub mod auth_session;
 pub mod create_action;
+pub mod case_comments;
+pub mod case_events;
 pub mod case_view;
 pub mod cause_categories;
 pub mod create_incident;
@@ -32,6 +34,7 @@ pub mod patch_incident;
 pub mod track;
 pub mod track_comment;
 pub mod update_action;
+pub mod transition_incident;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -115,6 +118,9 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(list_incidents::list_incidents)
             .service(get_incident::get_incident)
             .service(patch_incident::patch_incident)
+            .service(transition_incident::transition_incident)
+            .service(case_comments::add_case_comment)
+            .service(case_events::list_case_events)
             .service(cause_categories::list_cause_categories),
     );
 }

@@ -1,0 +1,112 @@
+//! `POST /api/v1/incidents/{id}/comments`: staff comment on a case, internally or visibly to
+//! the reporter on the tracking page.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::case_view;
+use super::input::{self, Checker, Lenient};
+use crate::auth::Caller;
+use crate::db::{access, cases, incidents};
+use crate::error::{ApiError, Problem};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddCaseComment {
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000, required = true)]
+    pub text: Lenient<String>,
+    /// Shown to the reporter on the tracking page when true; internal otherwise.
+    #[serde(default)]
+    #[schema(value_type = bool, required = true)]
+    pub public: Lenient<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseCommentAdded {
+    /// The history event's id.
+    pub id: String,
+    pub at: DateTime<Utc>,
+}
+
+enum Outcome {
+    Added(String),
+    Refused(ApiError),
+}
+
+/// Comment on a case
+///
+/// Managers, safety coordinators and skyddsombud of the case's unit comment on it; a public
+/// comment shows on the reporter's tracking page. An employee who reported the case while
+/// logged in may add to it too; their comments are always public (it is their report).
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "add_case_comment",
+    params(("id" = String, Path, format = Uuid, description = "The case id.")),
+    request_body(content = AddCaseComment, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The comment is in the case's history.", body = CaseCommentAdded),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/incidents/{id}/comments")]
+pub async fn add_case_comment(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = case_view::case_id(&id)?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: AddCaseComment = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let text = c.text("text", request.text, true, (1, 5000), true);
+    let public = c.value("public", request.public, true);
+    c.finish()?;
+    let (Some(text), Some(public)) = (text, public) else {
+        return Err(ApiError::Internal(anyhow::anyhow!("checked comment fields missing")));
+    };
+    let now = state.clock.now();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            if cases::find(conn, &id, access::readable(&caller))?.is_none() {
+                return Ok(Outcome::Refused(case_view::denied(
+                    &caller,
+                    &id,
+                    "comment",
+                    ApiError::NotFound,
+                )));
+            }
+            let staff = cases::passes(conn, &id, access::staff_readable(&caller))?;
+            let data = serde_json::json!({ "text": text.as_str(), "by_reporter": !staff }).to_string();
+            let event_id = incidents::append_event_returning_id(
+                conn,
+                &id,
+                now.naive_utc(),
+                Some(&caller.email),
+                "comment",
+                public || !staff,
+                &data,
+            )?;
+            Ok(Outcome::Added(event_id))
+        })
+        .await?;
+    match outcome {
+        Outcome::Refused(e) => Err(e),
+        Outcome::Added(event_id) => Ok(HttpResponse::Created().json(CaseCommentAdded {
+            id: event_id,
+            at: now,
+        })),
+    }
+}

@@ -1,0 +1,96 @@
+//! `GET /api/v1/incidents/{id}/events`: a case's history, oldest first.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::case_view;
+use crate::auth::Caller;
+use crate::db::{access, cases};
+use crate::error::{ApiError, Problem};
+use crate::startup::AppState;
+
+/// One entry of a case's history. Entries are only ever added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseEvent {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Who: a user's e-mail, `reporter`, or `null` for the system.
+    pub actor: Option<String>,
+    #[schema(example = "field_changed")]
+    pub kind: String,
+    /// Shown on the reporter's tracking page.
+    pub public: bool,
+    /// What happened; changes carry `before` and `after`.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseEvents {
+    pub items: Vec<CaseEvent>,
+}
+
+/// A case's history
+///
+/// Every change with who, when and what (before → after), oldest first. Staff see all of it;
+/// an employee who reported the case sees its public part as the tracking page shows it.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "list_case_events",
+    params(("id" = String, Path, format = Uuid, description = "The case id.")),
+    responses(
+        (status = 200, description = "The history.", body = CaseEvents),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/incidents/{id}/events")]
+pub async fn list_case_events(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = case_view::case_id(&id)?;
+    let (who, lookup) = (caller.clone(), id.clone());
+    let found = state
+        .db
+        .read(move |c| {
+            if cases::find(c, &lookup, access::readable(&who))?.is_none() {
+                return Ok(None);
+            }
+            let staff = cases::passes(c, &lookup, access::staff_readable(&who))?;
+            Ok(Some((staff, cases::events(c, &lookup, !staff)?)))
+        })
+        .await?;
+    let Some((staff, rows)) = found else {
+        return Err(case_view::denied(&caller, &id, "events", ApiError::NotFound));
+    };
+    let items = rows
+        .into_iter()
+        .map(|e| {
+            let data: serde_json::Value =
+                serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
+            // The reporter sees what the tracking page shows: the text, not routing details,
+            // addresses or reasons.
+            let data = if staff {
+                data
+            } else {
+                serde_json::json!({ "text": data.get("text") })
+            };
+            CaseEvent {
+                id: e.id,
+                at: case_view::utc(e.at),
+                actor: if staff { e.actor } else { None },
+                kind: e.kind,
+                public: e.public,
+                data,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(CaseEvents { items }))
+}

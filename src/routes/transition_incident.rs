@@ -1,0 +1,267 @@
+//! `POST /api/v1/incidents/{id}/transitions`: moves a case through its workflow
+//! (`domain::workflow`). Acknowledging here stops reminders and escalation, as the mail's
+//! acknowledgement link does.
+
+use std::str::FromStr;
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::case_view::{self, Case};
+use super::input::{self, Checker, Lenient};
+use crate::auth::Caller;
+use crate::db::cases::{self, CaseChanges};
+use crate::db::{access, incidents, routing as routing_db};
+use crate::domain::workflow::{self, CaseFacts, TransitionError, TransitionInput};
+use crate::domain::IncidentStatus;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::i18n::{self, Lang};
+use crate::startup::AppState;
+
+/// A step in the workflow.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    #[serde(default)]
+    #[schema(value_type = IncidentStatus, required = true)]
+    pub to: Lenient<String>,
+    /// Why: required to reject and to reopen; shown to staff only.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub reason: Lenient<String>,
+    /// The case this one duplicates (only with `"to": "duplicate"`).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub duplicate_of: Lenient<String>,
+}
+
+fn list(statuses: &[IncidentStatus]) -> String {
+    statuses
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The refusal the caller gets for a step the rules do not allow.
+fn refusal(e: TransitionError) -> ApiError {
+    let lang = i18n::current();
+    let field = |field: &str, code: &str, sv: &str, en: &str| {
+        ApiError::Validation(vec![FieldError::new(
+            field,
+            code,
+            match lang {
+                Lang::Sv => sv,
+                Lang::En => en,
+            },
+        )])
+    };
+    match e {
+        TransitionError::NotAllowed { from, to, allowed } => ApiError::NotAllowed {
+            detail: match lang {
+                Lang::Sv => format!(
+                    "Ett ärende med status {from} kan inte gå till {to}. Tillåtna steg: {}.",
+                    list(&allowed)
+                ),
+                Lang::En => format!(
+                    "A case in status {from} cannot go to {to}. Allowed: {}.",
+                    list(&allowed)
+                ),
+            },
+            allowed: allowed.iter().map(|s| s.as_str().to_owned()).collect(),
+        },
+        TransitionError::ReasonRequired => field(
+            "reason",
+            "required",
+            "Ange ett skäl för att avvisa eller öppna ärendet igen.",
+            "Give a reason to reject or reopen the case.",
+        ),
+        TransitionError::DuplicateOfRequired => field(
+            "duplicate_of",
+            "required",
+            "Ange vilket ärende detta är en dubblett av.",
+            "Name the case this one duplicates.",
+        ),
+        TransitionError::DuplicateOfItself => field(
+            "duplicate_of",
+            "itself",
+            "Ett ärende kan inte vara en dubblett av sig självt.",
+            "A case cannot duplicate itself.",
+        ),
+        TransitionError::DuplicateOfNotExpected => field(
+            "duplicate_of",
+            "not_expected",
+            "Ange bara dubblett-ärende när ärendet markeras som dubblett.",
+            "Give duplicate_of only when marking the case as a duplicate.",
+        ),
+        TransitionError::OpenActions(n) => ApiError::Conflict(match lang {
+            Lang::Sv => format!(
+                "Ärendet har {n} åtgärd(er) som inte är verifierade eller avbrutna; det kan inte avslutas än."
+            ),
+            Lang::En => format!(
+                "The case has {n} action(s) neither verified nor cancelled; it cannot be closed yet."
+            ),
+        }),
+        TransitionError::RiskNotRated => ApiError::Conflict(
+            lang.pick(
+                "Riskbedöm ärendet (sannolikhet × konsekvens) innan det avslutas.",
+                "Rate the risk (likelihood × consequence) before closing the case.",
+            )
+            .to_owned(),
+        ),
+    }
+}
+
+enum Outcome {
+    Done(Box<case_view::Visible>),
+    Refused(ApiError),
+}
+
+/// Move a case through its workflow
+///
+/// `new → acknowledged → investigating → action_planned → resolved → closed`, `rejected` and
+/// `duplicate` (with a reason / the other case) and reopening (with a reason). A step the state
+/// machine does not have is 409 with `allowed` listing the ones it has. Closing needs a risk
+/// rating and no open corrective actions (409 otherwise). Needs `If-Match`.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "transition_incident",
+    params(
+        ("id" = String, Path, format = Uuid, description = "The case id."),
+        ("If-Match" = String, Header, description = "The `ETag` from the last read, e.g. `\"3\"`."),
+    ),
+    request_body(content = TransitionRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The case in its new status.", body = Case,
+         headers(("ETag" = String, description = "The case's new version, quoted."))),
+        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may read the case but not change it (or a cross-site request).", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a step from the current status (`allowed` lists the ones there are), or closing with open actions or without a rating.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The case changed since it was read; nothing was written.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/incidents/{id}/transitions")]
+pub async fn transition_incident(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = case_view::case_id(&id)?;
+    let version = case_view::if_match(&req)?;
+    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
+    let request: TransitionRequest = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let mut c = Checker::new();
+    let to_raw = c.value("to", request.to, true);
+    let to = c.parse("to", to_raw, |s| {
+        IncidentStatus::from_str(s.trim()).map_err(|()| "unknown_value")
+    });
+    let reason = c.text("reason", request.reason, false, (1, 2000), true);
+    let dup_raw = c.value("duplicate_of", request.duplicate_of, false);
+    let duplicate_of = c.parse("duplicate_of", dup_raw, |s| {
+        uuid::Uuid::parse_str(s.trim())
+            .map(|u| u.to_string())
+            .map_err(|_| "format")
+    });
+    c.finish()?;
+    let to = to.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("checked `to` missing")))?;
+    let input = TransitionInput {
+        reason: reason.map(|r| r.as_str().to_owned()),
+        duplicate_of,
+    };
+    let now = state.clock.now();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let row = match case_view::gate(conn, &caller, &id, version)?.open(
+                &caller,
+                &id,
+                "transition",
+            ) {
+                Ok(row) => row,
+                Err(e) => return Ok(Outcome::Refused(e)),
+            };
+            let from: IncidentStatus = row
+                .status
+                .parse()
+                .map_err(|()| crate::db::DbError::Task(format!("incident {id} has a bad status")))?;
+            if let Some(other) = &input.duplicate_of {
+                // Only a case the caller can see may be named: otherwise the answer would
+                // tell whether an id exists.
+                if *other != id && cases::find(conn, other, access::readable(&caller))?.is_none() {
+                    return Ok(Outcome::Refused(ApiError::field(
+                        "duplicate_of",
+                        "unknown_case",
+                        i18n::current().pick(
+                            "Det ärendet finns inte, eller så kan du inte se det.",
+                            "That case does not exist, or you cannot see it.",
+                        ),
+                    )));
+                }
+            }
+            let facts = CaseFacts {
+                open_actions: u32::try_from(cases::open_actions(conn, &id)?).unwrap_or(u32::MAX),
+                risk_rated: row.risk_level.is_some(),
+            };
+            if let Err(e) = workflow::check(&id, from, to, &input, facts) {
+                return Ok(Outcome::Refused(refusal(e)));
+            }
+            let changes = CaseChanges {
+                status: Some(to.as_str().to_owned()),
+                status_reason: Some(input.reason.clone()),
+                duplicate_of: Some(input.duplicate_of.clone()),
+                ..CaseChanges::default()
+            };
+            if !cases::update(conn, &id, version, &changes, now.naive_utc())? {
+                return Ok(Outcome::Refused(ApiError::PreconditionFailed));
+            }
+            // Leaving `new` in any direction means someone took the case: no reminders.
+            if from == IncidentStatus::New {
+                routing_db::acknowledge(conn, &id, now.naive_utc())?;
+            }
+            let lang = Lang::Sv;
+            // The tracking page shows `text` of public events: the new status in words,
+            // never the reason (it may name people).
+            let data = json!({
+                "via": "api",
+                "from": from,
+                "to": to,
+                "reason": input.reason,
+                "duplicate_of": input.duplicate_of,
+                "text": format!("{} / {}", to.label(lang), to.label(Lang::En)),
+            })
+            .to_string();
+            let kind = if to == IncidentStatus::Acknowledged && from == IncidentStatus::New {
+                "acknowledged"
+            } else {
+                "status_changed"
+            };
+            incidents::append_event(
+                conn,
+                &id,
+                now.naive_utc(),
+                Some(&caller.email),
+                kind,
+                true,
+                &data,
+            )?;
+            Ok(Outcome::Done(Box::new(case_view::reload(conn, &caller, &id)?)))
+        })
+        .await?;
+    match outcome {
+        Outcome::Refused(e) => Err(e),
+        Outcome::Done(v) => {
+            let case = case_view::full(v.case, v.can_manage, now)?;
+            Ok(case_view::respond(&case))
+        }
+    }
+}
