@@ -428,10 +428,7 @@ impl Settings {
             }
         }
         if cause_categories.is_empty() {
-            return Err(bad(
-                "cause_categories",
-                "name at least one category".into(),
-            ));
+            return Err(bad("cause_categories", "name at least one category".into()));
         }
         let auth = AuthSettings {
             session_idle: chrono::Duration::minutes(

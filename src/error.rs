@@ -87,7 +87,10 @@ pub enum ApiError {
     /// A state change the state machine does not have from the current state; `allowed`
     /// lists the ones it has (sent as the problem's `allowed` member).
     #[error("not allowed: {detail}")]
-    NotAllowed { detail: String, allowed: Vec<String> },
+    NotAllowed {
+        detail: String,
+        allowed: Vec<String>,
+    },
     #[error("the service is temporarily unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]

@@ -253,7 +253,9 @@ fn av_suggested() -> CaseFilter {
         incidents::injury_severity
             .eq_any(["serious", "fatal"])
             .or(incidents::several_injured)
-            .or(incidents::kind.eq("near_miss").and(incidents::serious_danger)),
+            .or(incidents::kind
+                .eq("near_miss")
+                .and(incidents::serious_danger)),
     )
 }
 
@@ -339,9 +341,9 @@ pub fn list(
     }
     if let Some((at, id)) = &f.after {
         query = query.filter(
-            incidents::created_at
-                .lt(*at)
-                .or(incidents::created_at.eq(*at).and(incidents::id.lt(id.clone()))),
+            incidents::created_at.lt(*at).or(incidents::created_at
+                .eq(*at)
+                .and(incidents::id.lt(id.clone()))),
         );
     }
     Ok(query
@@ -401,10 +403,10 @@ pub fn update(
 pub fn open_actions(conn: &mut AnyConnection, id: &str) -> DbResult<i64> {
     Ok(corrective_actions::table
         .filter(corrective_actions::incident_id.eq(id))
-        .filter(
-            corrective_actions::state
-                .ne_all([ActionState::Verified.as_str(), ActionState::Cancelled.as_str()]),
-        )
+        .filter(corrective_actions::state.ne_all([
+            ActionState::Verified.as_str(),
+            ActionState::Cancelled.as_str(),
+        ]))
         .count()
         .get_result(conn)?)
 }
@@ -444,10 +446,7 @@ pub fn routing_of(
 
 /// Points a moved case's routing at its new responsible people. An unacknowledged case gets
 /// fresh deadlines, so the reminder and escalation steps run again for the new manager.
-pub fn reroute(
-    conn: &mut AnyConnection,
-    r: &super::routing::NewRouting<'_>,
-) -> DbResult<()> {
+pub fn reroute(conn: &mut AnyConnection, r: &super::routing::NewRouting<'_>) -> DbResult<()> {
     let n = diesel::update(
         incident_routing::table.filter(incident_routing::incident_id.eq(r.incident_id)),
     )

@@ -49,7 +49,15 @@ pub fn reroute_moved_case(
             // The move stands; the history says why no one was told.
             tracing::error!(incident = %id, error = %e, "moved case could not be routed");
             let data = serde_json::json!({ "error": e.to_string() }).to_string();
-            incidents::append_event(conn, id, now.naive_utc(), Some(actor), "rerouted", false, &data)?;
+            incidents::append_event(
+                conn,
+                id,
+                now.naive_utc(),
+                Some(actor),
+                "rerouted",
+                false,
+                &data,
+            )?;
             return Ok(0);
         }
     };
@@ -89,6 +97,14 @@ pub fn reroute_moved_case(
         "mails": mails.iter().map(|m| serde_json::json!({"id": m.id, "to": m.recipient, "purpose": m.purpose})).collect::<Vec<_>>(),
     })
     .to_string();
-    incidents::append_event(conn, id, now.naive_utc(), Some(actor), "rerouted", false, &data)?;
+    incidents::append_event(
+        conn,
+        id,
+        now.naive_utc(),
+        Some(actor),
+        "rerouted",
+        false,
+        &data,
+    )?;
     Ok(mails.len())
 }

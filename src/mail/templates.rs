@@ -588,8 +588,12 @@ mod tests {
             ack: None,
         };
         let r = render(Purpose::Moved, &facts(), &links, "chef för Lyckeby skola");
-        assert!(r.subject.starts_with("[tillbud] Ärende flyttat till din enhet: Halka vid entrén"));
-        assert!(r.text.contains("A case has been moved to a unit you are responsible for."));
+        assert!(r
+            .subject
+            .starts_with("[tillbud] Ärende flyttat till din enhet: Halka vid entrén"));
+        assert!(r
+            .text
+            .contains("A case has been moved to a unit you are responsible for."));
         assert!(r.text.contains("https://t.se/cases/1"));
         assert!(!r.text.contains("Isfläcken"));
     }

@@ -74,7 +74,9 @@ pub async fn add_case_comment(
     let public = c.value("public", request.public, true);
     c.finish()?;
     let (Some(text), Some(public)) = (text, public) else {
-        return Err(ApiError::Internal(anyhow::anyhow!("checked comment fields missing")));
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "checked comment fields missing"
+        )));
     };
     let now = state.clock.now();
     let outcome = state
@@ -89,7 +91,8 @@ pub async fn add_case_comment(
                 )));
             }
             let staff = cases::passes(conn, &id, access::staff_readable(&caller))?;
-            let data = serde_json::json!({ "text": text.as_str(), "by_reporter": !staff }).to_string();
+            let data =
+                serde_json::json!({ "text": text.as_str(), "by_reporter": !staff }).to_string();
             let event_id = incidents::append_event_returning_id(
                 conn,
                 &id,

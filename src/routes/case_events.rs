@@ -66,7 +66,12 @@ pub async fn list_case_events(
         })
         .await?;
     let Some((staff, rows)) = found else {
-        return Err(case_view::denied(&caller, &id, "events", ApiError::NotFound));
+        return Err(case_view::denied(
+            &caller,
+            &id,
+            "events",
+            ApiError::NotFound,
+        ));
     };
     let items = rows
         .into_iter()

@@ -10,7 +10,9 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::db::cases::{self, CaseRow, LoadedCase};
 use crate::db::{access, AnyConnection, DbResult};
-use crate::domain::legal_duty::{self, Authority, DutyFacts, DutyRecord, DutyState, InjurySeverity};
+use crate::domain::legal_duty::{
+    self, Authority, DutyFacts, DutyRecord, DutyState, InjurySeverity,
+};
 use crate::domain::risk::RiskLevel;
 use crate::domain::{workflow, Consequence, IncidentKind, IncidentStatus};
 use crate::error::ApiError;
@@ -143,7 +145,11 @@ pub fn parse(case: &LoadedCase) -> Result<Parsed, ApiError> {
     })
 }
 
-fn record(confirmed: Option<bool>, at: Option<NaiveDateTime>, reference: &Option<String>) -> DutyRecord {
+fn record(
+    confirmed: Option<bool>,
+    at: Option<NaiveDateTime>,
+    reference: &Option<String>,
+) -> DutyRecord {
     DutyRecord {
         confirmed,
         reported_at: at.map(utc),
@@ -184,7 +190,12 @@ fn duty_details(row: &CaseRow, p: &Parsed, now: DateTime<Utc>) -> DutyDetails {
     }
 }
 
-fn summary_with(case: &LoadedCase, p: &Parsed, duties: &DutyDetails, now: DateTime<Utc>) -> Result<CaseSummary, ApiError> {
+fn summary_with(
+    case: &LoadedCase,
+    p: &Parsed,
+    duties: &DutyDetails,
+    now: DateTime<Utc>,
+) -> Result<CaseSummary, ApiError> {
     let lang = i18n::current();
     let r = &case.row;
     let risk_level = match &r.risk_level {
@@ -360,12 +371,7 @@ pub enum Gate {
 
 /// The checks every change makes, in the change's transaction: the access rule (in the
 /// query), then the version.
-pub fn gate(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: &str,
-    version: i64,
-) -> DbResult<Gate> {
+pub fn gate(conn: &mut AnyConnection, caller: &Caller, id: &str, version: i64) -> DbResult<Gate> {
     let Some(row) = cases::find(conn, id, access::readable(caller))? else {
         return Ok(Gate::Missing);
     };

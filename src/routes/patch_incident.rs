@@ -407,7 +407,10 @@ fn event_field(field: &str) -> String {
 }
 
 enum Outcome {
-    Done { case: Box<case_view::Visible>, mails: usize },
+    Done {
+        case: Box<case_view::Visible>,
+        mails: usize,
+    },
     Refused(ApiError),
 }
 
@@ -461,10 +464,11 @@ pub async fn patch_incident(
     let outcome = state
         .db
         .write(move |conn| {
-            let row = match case_view::gate(conn, &caller, &id, version)?.open(&caller, &id, "patch") {
-                Ok(row) => row,
-                Err(e) => return Ok(Outcome::Refused(e)),
-            };
+            let row =
+                match case_view::gate(conn, &caller, &id, version)?.open(&caller, &id, "patch") {
+                    Ok(row) => row,
+                    Err(e) => return Ok(Outcome::Refused(e)),
+                };
             let moved_to = patch.org_unit_id.clone().filter(|u| *u != row.org_unit_id);
             if let Some(unit) = &moved_to {
                 if !cases::unit_is_active(conn, unit)? {

@@ -190,10 +190,9 @@ pub async fn transition_incident(
                 Ok(row) => row,
                 Err(e) => return Ok(Outcome::Refused(e)),
             };
-            let from: IncidentStatus = row
-                .status
-                .parse()
-                .map_err(|()| crate::db::DbError::Task(format!("incident {id} has a bad status")))?;
+            let from: IncidentStatus = row.status.parse().map_err(|()| {
+                crate::db::DbError::Task(format!("incident {id} has a bad status"))
+            })?;
             if let Some(other) = &input.duplicate_of {
                 // Only a case the caller can see may be named: otherwise the answer would
                 // tell whether an id exists.
@@ -254,7 +253,9 @@ pub async fn transition_incident(
                 true,
                 &data,
             )?;
-            Ok(Outcome::Done(Box::new(case_view::reload(conn, &caller, &id)?)))
+            Ok(Outcome::Done(Box::new(case_view::reload(
+                conn, &caller, &id,
+            )?)))
         })
         .await?;
     match outcome {

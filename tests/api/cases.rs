@@ -18,7 +18,13 @@ async fn case_at(app: &TestApp, unit: &str) -> String {
 
 async fn read(app: &TestApp, cookie: &str, id: &str) -> Value {
     let r = app
-        .send_as(Some(cookie), "GET", &format!("/api/v1/incidents/{id}"), None, None)
+        .send_as(
+            Some(cookie),
+            "GET",
+            &format!("/api/v1/incidents/{id}"),
+            None,
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(
@@ -265,8 +271,14 @@ async fn access_matrix() {
         let path = format!("/api/v1/incidents/{id}");
         let reply = match endpoint {
             "list" => {
-                app.send_as(cookie, "GET", &format!("/api/v1/incidents?unit={grundskola}&limit=100"), None, None)
-                    .await
+                app.send_as(
+                    cookie,
+                    "GET",
+                    &format!("/api/v1/incidents?unit={grundskola}&limit=100"),
+                    None,
+                    None,
+                )
+                .await
             }
             "get" => app.send_as(cookie, "GET", &path, None, None).await,
             "patch" => {
@@ -287,8 +299,14 @@ async fn access_matrix() {
             }
             "comment" => {
                 let body = json!({ "text": format!("Kommentar från {role}"), "public": false });
-                app.send_as(cookie, "POST", &format!("{path}/comments"), Some(&body), None)
-                    .await
+                app.send_as(
+                    cookie,
+                    "POST",
+                    &format!("{path}/comments"),
+                    Some(&body),
+                    None,
+                )
+                .await
             }
             "events" => {
                 app.send_as(cookie, "GET", &format!("{path}/events"), None, None)
@@ -348,7 +366,10 @@ async fn can_manage_and_allowed_transitions_follow_the_role() {
     let rep = app.login_as("skyddsombud.lyckebyskola@example.se").await;
     let case = read(&app, &petra, &id).await;
     assert_eq!(case["can_manage"], true);
-    assert_eq!(case["allowed_transitions"], json!(["acknowledged", "rejected", "duplicate"]));
+    assert_eq!(
+        case["allowed_transitions"],
+        json!(["acknowledged", "rejected", "duplicate"])
+    );
     assert_eq!(case["status"], "new");
     assert_eq!(case["org_unit_name"], "Lyckeby skola");
     assert_eq!(case["reporter"]["email"], "reporter@example.se");
@@ -377,9 +398,18 @@ async fn a_report_made_while_logged_in_is_readable_by_its_reporter_an_anonymous_
     let case = read(&app, &eva, &named_id).await;
     assert_eq!(case["can_manage"], false);
     let r = app
-        .send_as(Some(&eva), "GET", &format!("/api/v1/incidents/{anonymous_id}"), None, None)
+        .send_as(
+            Some(&eva),
+            "GET",
+            &format!("/api/v1/incidents/{anonymous_id}"),
+            None,
+            None,
+        )
         .await;
-    assert_eq!(r.status, 404, "an anonymous report is not tied to the session");
+    assert_eq!(
+        r.status, 404,
+        "an anonymous report is not tied to the session"
+    );
     let list = app
         .send_as(Some(&eva), "GET", "/api/v1/incidents", None, None)
         .await;
@@ -425,13 +455,21 @@ async fn a_report_made_while_logged_in_is_readable_by_its_reporter_an_anonymous_
         .await;
     assert_eq!(r.status, 201, "{}", r.raw);
     let events = app
-        .send_as(Some(&eva), "GET", &format!("/api/v1/incidents/{named_id}/events"), None, None)
+        .send_as(
+            Some(&eva),
+            "GET",
+            &format!("/api/v1/incidents/{named_id}/events"),
+            None,
+            None,
+        )
         .await;
     assert_eq!(events.status, 200);
     let items = events.body["items"].as_array().unwrap();
     assert!(items.iter().all(|e| e["public"] == true), "{items:?}");
     assert!(items.iter().all(|e| e["actor"].is_null()));
-    assert!(items.iter().any(|e| e["data"]["text"] == "Det har hänt igen."));
+    assert!(items
+        .iter()
+        .any(|e| e["data"]["text"] == "Det har hänt igen."));
     assert!(!events.raw.contains("Intern anteckning"));
     assert!(!events.raw.contains("petra.lindgren"), "no routing details");
 }
@@ -446,14 +484,24 @@ async fn if_match_is_required_and_a_stale_one_overwrites_nothing() {
     let old = etag(&first);
 
     let body = json!({"investigation": "Första"});
-    let r = app.send_as(Some(&petra), "PATCH", &path, Some(&body), None).await;
+    let r = app
+        .send_as(Some(&petra), "PATCH", &path, Some(&body), None)
+        .await;
     r.assert_problem(428);
     let r = app
-        .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": "acknowledged"})), None)
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("{path}/transitions"),
+            Some(&json!({"to": "acknowledged"})),
+            None,
+        )
         .await;
     r.assert_problem(428);
 
-    let r = app.send_as(Some(&petra), "PATCH", &path, Some(&body), Some(&old)).await;
+    let r = app
+        .send_as(Some(&petra), "PATCH", &path, Some(&body), Some(&old))
+        .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     let new_tag = r.header("etag").unwrap().to_owned();
     assert_ne!(new_tag, old);
@@ -461,10 +509,18 @@ async fn if_match_is_required_and_a_stale_one_overwrites_nothing() {
 
     // Someone else, still holding the old version, changes nothing.
     let stale = json!({"investigation": "Andra", "cause_category": "teknik"});
-    let r = app.send_as(Some(&petra), "PATCH", &path, Some(&stale), Some(&old)).await;
+    let r = app
+        .send_as(Some(&petra), "PATCH", &path, Some(&stale), Some(&old))
+        .await;
     r.assert_problem(412);
     let r = app
-        .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": "acknowledged"})), Some(&old))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("{path}/transitions"),
+            Some(&json!({"to": "acknowledged"})),
+            Some(&old),
+        )
         .await;
     r.assert_problem(412);
     let now = read(&app, &petra, &id).await;
@@ -486,22 +542,51 @@ async fn every_change_is_in_the_history_with_before_and_after() {
         "cause_category": "organisation",
         "investigation": "Varför 1: ingen sandning.",
     });
-    let r = app.send_as(Some(&petra), "PATCH", &path, Some(&body), Some(&etag(&case))).await;
+    let r = app
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &path,
+            Some(&body),
+            Some(&etag(&case)),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.raw);
-    assert_eq!(r.body["risk"], json!({"likelihood": 3, "consequence": 2, "level": "high"}));
+    assert_eq!(
+        r.body["risk"],
+        json!({"likelihood": 3, "consequence": 2, "level": "high"})
+    );
     assert_eq!(r.body["risk_level"], "high");
     let r2 = app
-        .send_as(Some(&petra), "PATCH", &path, Some(&json!({"risk": {"likelihood": 1, "consequence": 1}})), Some(&etag(&r.body)))
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &path,
+            Some(&json!({"risk": {"likelihood": 1, "consequence": 1}})),
+            Some(&etag(&r.body)),
+        )
         .await;
     assert_eq!(r2.status, 200, "{}", r2.raw);
     // Sending the same values again writes nothing.
     let r3 = app
-        .send_as(Some(&petra), "PATCH", &path, Some(&json!({"cause_category": "organisation"})), Some(&etag(&r2.body)))
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &path,
+            Some(&json!({"cause_category": "organisation"})),
+            Some(&etag(&r2.body)),
+        )
         .await;
     assert_eq!(r3.status, 200);
     assert_eq!(r3.body["version"], r2.body["version"]);
     let r4 = app
-        .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": "acknowledged"})), Some(&etag(&r3.body)))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("{path}/transitions"),
+            Some(&json!({"to": "acknowledged"})),
+            Some(&etag(&r3.body)),
+        )
         .await;
     assert_eq!(r4.status, 200, "{}", r4.raw);
 
@@ -511,18 +596,32 @@ async fn every_change_is_in_the_history_with_before_and_after() {
     assert_eq!(events.status, 200);
     let items = events.body["items"].as_array().unwrap().clone();
     assert_eq!(items[0]["kind"], "created");
-    let changes: Vec<&Value> = items.iter().filter(|e| e["kind"] == "field_changed").collect();
+    let changes: Vec<&Value> = items
+        .iter()
+        .filter(|e| e["kind"] == "field_changed")
+        .collect();
     assert_eq!(changes.len(), 4, "{items:?}");
-    assert!(changes.iter().all(|e| e["actor"] == "petra.lindgren@example.se" && e["public"] == false));
-    let risk: Vec<&&Value> = changes.iter().filter(|e| e["data"]["field"] == "risk").collect();
+    assert!(changes
+        .iter()
+        .all(|e| e["actor"] == "petra.lindgren@example.se" && e["public"] == false));
+    let risk: Vec<&&Value> = changes
+        .iter()
+        .filter(|e| e["data"]["field"] == "risk")
+        .collect();
     assert_eq!(risk[0]["data"]["before"], Value::Null);
     assert_eq!(risk[0]["data"]["after"]["level"], "high");
     assert_eq!(risk[1]["data"]["before"]["level"], "high");
     assert_eq!(risk[1]["data"]["after"]["level"], "low");
-    let cause = changes.iter().find(|e| e["data"]["field"] == "cause_category").unwrap();
+    let cause = changes
+        .iter()
+        .find(|e| e["data"]["field"] == "cause_category")
+        .unwrap();
     assert_eq!(cause["data"]["before"], Value::Null);
     assert_eq!(cause["data"]["after"], "organisation");
-    let ack = items.iter().find(|e| e["kind"] == "acknowledged").expect("ack event");
+    let ack = items
+        .iter()
+        .find(|e| e["kind"] == "acknowledged")
+        .expect("ack event");
     assert_eq!(ack["data"]["from"], "new");
     assert_eq!(ack["data"]["to"], "acknowledged");
     assert_eq!(ack["public"], true);
@@ -550,7 +649,13 @@ async fn bad_patches_name_every_bad_field() {
         "colour": "red",
     });
     let r = app
-        .send_as(Some(&petra), "PATCH", &format!("/api/v1/incidents/{id}"), Some(&body), Some(&etag(&case)))
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &format!("/api/v1/incidents/{id}"),
+            Some(&body),
+            Some(&etag(&case)),
+        )
         .await;
     r.assert_problem(422);
     let fields: Vec<String> = r.field_errors().into_iter().map(|(f, _)| f).collect();
@@ -569,12 +674,32 @@ async fn bad_patches_name_every_bad_field() {
     }
     // An unknown unit is found in the database, after the access and version checks.
     let r = app
-        .send_as(Some(&petra), "PATCH", &format!("/api/v1/incidents/{id}"), Some(&json!({"org_unit_id": "00000000-0000-0000-0000-000000000000"})), Some(&etag(&case)))
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &format!("/api/v1/incidents/{id}"),
+            Some(&json!({"org_unit_id": "00000000-0000-0000-0000-000000000000"})),
+            Some(&etag(&case)),
+        )
         .await;
     r.assert_problem(422);
-    assert_eq!(r.field_errors(), [("org_unit_id".to_owned(), "unknown_org_unit".to_owned())]);
-    let cats = app.send_as(Some(&petra), "GET", "/api/v1/cause-categories", None, None).await;
-    assert_eq!(cats.body["items"], json!(["teknik", "organisation", "arbetsmiljö", "människa", "extern"]));
+    assert_eq!(
+        r.field_errors(),
+        [("org_unit_id".to_owned(), "unknown_org_unit".to_owned())]
+    );
+    let cats = app
+        .send_as(Some(&petra), "GET", "/api/v1/cause-categories", None, None)
+        .await;
+    assert_eq!(
+        cats.body["items"],
+        json!([
+            "teknik",
+            "organisation",
+            "arbetsmiljö",
+            "människa",
+            "extern"
+        ])
+    );
 }
 
 #[actix_rt::test]
@@ -585,35 +710,77 @@ async fn illegal_steps_are_409_with_the_allowed_ones_and_closing_needs_a_rating(
     let path = format!("/api/v1/incidents/{id}");
     let case = read(&app, &petra, &id).await;
     let r = app
-        .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": "closed"})), Some(&etag(&case)))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("{path}/transitions"),
+            Some(&json!({"to": "closed"})),
+            Some(&etag(&case)),
+        )
         .await;
     r.assert_problem(409);
-    assert_eq!(r.body["allowed"], json!(["acknowledged", "rejected", "duplicate"]));
-    assert!(r.body["detail"].as_str().unwrap().contains("acknowledged, rejected, duplicate"));
+    assert_eq!(
+        r.body["allowed"],
+        json!(["acknowledged", "rejected", "duplicate"])
+    );
+    assert!(r.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("acknowledged, rejected, duplicate"));
     // Reject needs a reason; reopening too.
     let r = app
-        .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": "rejected"})), Some(&etag(&case)))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("{path}/transitions"),
+            Some(&json!({"to": "rejected"})),
+            Some(&etag(&case)),
+        )
         .await;
     r.assert_problem(422);
     let mut tag = etag(&case);
     for to in ["acknowledged", "resolved"] {
         let r = app
-            .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": to})), Some(&tag))
+            .send_as(
+                Some(&petra),
+                "POST",
+                &format!("{path}/transitions"),
+                Some(&json!({"to": to})),
+                Some(&tag),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.raw);
         tag = etag(&r.body);
     }
     let r = app
-        .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": "closed"})), Some(&tag))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("{path}/transitions"),
+            Some(&json!({"to": "closed"})),
+            Some(&tag),
+        )
         .await;
     r.assert_problem(409);
     assert!(r.body.get("allowed").is_none());
     let r = app
-        .send_as(Some(&petra), "PATCH", &path, Some(&json!({"risk": {"likelihood": 1, "consequence": 2}})), Some(&tag))
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &path,
+            Some(&json!({"risk": {"likelihood": 1, "consequence": 2}})),
+            Some(&tag),
+        )
         .await;
     tag = etag(&r.body);
     let r = app
-        .send_as(Some(&petra), "POST", &format!("{path}/transitions"), Some(&json!({"to": "closed"})), Some(&tag))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("{path}/transitions"),
+            Some(&json!({"to": "closed"})),
+            Some(&tag),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["status"], "closed");
@@ -622,7 +789,13 @@ async fn illegal_steps_are_409_with_the_allowed_ones_and_closing_needs_a_rating(
     let other = case_at(&app, "Lyckeby skola").await;
     let second = read(&app, &petra, &other).await;
     let r = app
-        .send_as(Some(&petra), "POST", &format!("/api/v1/incidents/{other}/transitions"), Some(&json!({"to": "duplicate", "duplicate_of": id})), Some(&etag(&second)))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("/api/v1/incidents/{other}/transitions"),
+            Some(&json!({"to": "duplicate", "duplicate_of": id})),
+            Some(&etag(&second)),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["duplicate_of"], json!(id));
@@ -637,7 +810,13 @@ async fn acknowledging_through_the_api_stops_reminders() {
     let petra = app.login_as("petra.lindgren@example.se").await;
     let case = read(&app, &petra, &id).await;
     let r = app
-        .send_as(Some(&petra), "POST", &format!("/api/v1/incidents/{id}/transitions"), Some(&json!({"to": "acknowledged"})), Some(&etag(&case)))
+        .send_as(
+            Some(&petra),
+            "POST",
+            &format!("/api/v1/incidents/{id}/transitions"),
+            Some(&json!({"to": "acknowledged"})),
+            Some(&etag(&case)),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["overdue"], false);
@@ -646,9 +825,19 @@ async fn acknowledging_through_the_api_stops_reminders() {
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert_eq!(smtp.received().len(), before);
     let history = app.history(&id).await;
-    assert!(!history.iter().any(|e| e["kind"] == "reminder_sent" || e["kind"] == "escalated"));
+    assert!(!history
+        .iter()
+        .any(|e| e["kind"] == "reminder_sent" || e["kind"] == "escalated"));
     let petra = app.login_as("petra.lindgren@example.se").await;
-    let r = app.send_as(Some(&petra), "GET", &format!("/api/v1/incidents/{id}"), None, None).await;
+    let r = app
+        .send_as(
+            Some(&petra),
+            "GET",
+            &format!("/api/v1/incidents/{id}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(r.body["overdue"], false);
 }
 
@@ -674,25 +863,55 @@ async fn moving_a_case_reroutes_it_and_mails_the_new_manager() {
     let case = read(&app, &jonas, &id).await;
     let nattraby = app.unit_id("Nättraby skola").await;
     let r = app
-        .send_as(Some(&jonas), "PATCH", &format!("/api/v1/incidents/{id}"), Some(&json!({"org_unit_id": nattraby})), Some(&etag(&case)))
+        .send_as(
+            Some(&jonas),
+            "PATCH",
+            &format!("/api/v1/incidents/{id}"),
+            Some(&json!({"org_unit_id": nattraby})),
+            Some(&etag(&case)),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["org_unit_name"], "Nättraby skola");
     let mails = smtp.wait_for(first + 1, 20).await;
     let moved = mails.last().unwrap();
     assert_eq!(moved.to, ["fredrik.dahl@example.se"]);
-    assert!(moved.subject().starts_with("[tillbud] Ärende flyttat till din enhet"), "{}", moved.subject());
-    assert!(moved.link(&format!("http://tillbud.test/cases/{id}")).is_some());
-    assert!(!moved.text().contains("Isfläcken"), "no description in mail");
+    assert!(
+        moved
+            .subject()
+            .starts_with("[tillbud] Ärende flyttat till din enhet"),
+        "{}",
+        moved.subject()
+    );
+    assert!(moved
+        .link(&format!("http://tillbud.test/cases/{id}"))
+        .is_some());
+    assert!(
+        !moved.text().contains("Isfläcken"),
+        "no description in mail"
+    );
     // Now Fredrik's case, no longer Petra's.
     let fredrik = app.login_as("fredrik.dahl@example.se").await;
     assert_eq!(read(&app, &fredrik, &id).await["can_manage"], true);
     let petra = app.login_as("petra.lindgren@example.se").await;
-    let r = app.send_as(Some(&petra), "GET", &format!("/api/v1/incidents/{id}"), None, None).await;
+    let r = app
+        .send_as(
+            Some(&petra),
+            "GET",
+            &format!("/api/v1/incidents/{id}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(r.status, 404);
     let history = app.history(&id).await;
-    let rerouted = history.iter().find(|e| e["kind"] == "rerouted").expect("rerouted");
-    assert!(rerouted["data"].to_string().contains("fredrik.dahl@example.se"));
+    let rerouted = history
+        .iter()
+        .find(|e| e["kind"] == "rerouted")
+        .expect("rerouted");
+    assert!(rerouted["data"]
+        .to_string()
+        .contains("fredrik.dahl@example.se"));
     let moved_event = history
         .iter()
         .find(|e| e["kind"] == "field_changed" && e["data"].to_string().contains("org_unit_id"))
@@ -702,7 +921,13 @@ async fn moving_a_case_reroutes_it_and_mails_the_new_manager() {
     let own = case_at(&app, "Lyckeby skola").await;
     let c = read(&app, &petra, &own).await;
     let r = app
-        .send_as(Some(&petra), "PATCH", &format!("/api/v1/incidents/{own}"), Some(&json!({"org_unit_id": nattraby})), Some(&etag(&c)))
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &format!("/api/v1/incidents/{own}"),
+            Some(&json!({"org_unit_id": nattraby})),
+            Some(&etag(&c)),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["can_manage"], false);
@@ -713,7 +938,13 @@ async fn moving_a_case_reroutes_it_and_mails_the_new_manager() {
 
 async fn duty_list(app: &TestApp, cookie: &str, unit: &str, duty: &str) -> Vec<String> {
     let r = app
-        .send_as(Some(cookie), "GET", &format!("/api/v1/incidents?unit={unit}&duty={duty}"), None, None)
+        .send_as(
+            Some(cookie),
+            "GET",
+            &format!("/api/v1/incidents?unit={unit}&duty={duty}"),
+            None,
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     r.body["items"]
@@ -728,7 +959,12 @@ async fn duty_list(app: &TestApp, cookie: &str, unit: &str, duty: &str) -> Vec<S
 async fn legal_duties_are_suggested_confirmed_overdue_and_reported() {
     let app = spawn_app().await;
     let created = app
-        .report("Lyckeby skola", "accident", &["person"], Some("reporter@example.se"))
+        .report(
+            "Lyckeby skola",
+            "accident",
+            &["person"],
+            Some("reporter@example.se"),
+        )
         .await;
     let id = created["id"].as_str().unwrap().to_owned();
     let petra = app.login_as("petra.lindgren@example.se").await;
@@ -741,8 +977,14 @@ async fn legal_duties_are_suggested_confirmed_overdue_and_reported() {
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["duties"]["arbetsmiljoverket"], "due");
-    assert_eq!(r.body["duty_details"]["arbetsmiljoverket"]["suggested"], true);
-    assert_eq!(r.body["duty_details"]["arbetsmiljoverket"]["confirmed"], true);
+    assert_eq!(
+        r.body["duty_details"]["arbetsmiljoverket"]["suggested"],
+        true
+    );
+    assert_eq!(
+        r.body["duty_details"]["arbetsmiljoverket"]["confirmed"],
+        true
+    );
     let unit = app.unit_id("Lyckeby skola").await;
     assert_eq!(duty_list(&app, &petra, &unit, "due").await, [id.clone()]);
     assert!(duty_list(&app, &petra, &unit, "overdue").await.is_empty());
@@ -752,9 +994,15 @@ async fn legal_duties_are_suggested_confirmed_overdue_and_reported() {
     let petra = app.login_as("petra.lindgren@example.se").await;
     let case = read(&app, &petra, &id).await;
     assert_eq!(case["duties"]["arbetsmiljoverket"], "overdue");
-    assert_eq!(case["duties"]["forsakringskassan"], "overdue", "suggested and undecided past 24 h");
+    assert_eq!(
+        case["duties"]["forsakringskassan"], "overdue",
+        "suggested and undecided past 24 h"
+    );
     assert_eq!(case["overdue"], true);
-    assert_eq!(duty_list(&app, &petra, &unit, "overdue").await, [id.clone()]);
+    assert_eq!(
+        duty_list(&app, &petra, &unit, "overdue").await,
+        [id.clone()]
+    );
     assert!(duty_list(&app, &petra, &unit, "due").await.is_empty());
 
     let reported_at = (app.clock.now() - chrono::Duration::hours(1)).to_rfc3339();
@@ -762,13 +1010,26 @@ async fn legal_duties_are_suggested_confirmed_overdue_and_reported() {
         "arbetsmiljoverket": {"reported_at": reported_at, "reference": "AV 2026/4711"},
         "forsakringskassan": {"confirmed": false},
     }});
-    let r = app.send_as(Some(&petra), "PATCH", &path, Some(&body), Some(&etag(&case))).await;
+    let r = app
+        .send_as(
+            Some(&petra),
+            "PATCH",
+            &path,
+            Some(&body),
+            Some(&etag(&case)),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["duties"]["arbetsmiljoverket"], "reported");
     assert_eq!(r.body["duties"]["forsakringskassan"], "dismissed");
-    assert_eq!(r.body["duty_details"]["arbetsmiljoverket"]["reference"], "AV 2026/4711");
+    assert_eq!(
+        r.body["duty_details"]["arbetsmiljoverket"]["reference"],
+        "AV 2026/4711"
+    );
     assert!(duty_list(&app, &petra, &unit, "overdue").await.is_empty());
-    let events = app.send_as(Some(&petra), "GET", &format!("{path}/events"), None, None).await;
+    let events = app
+        .send_as(Some(&petra), "GET", &format!("{path}/events"), None, None)
+        .await;
     assert!(events.raw.contains("duties.arbetsmiljoverket.reference"));
     assert!(events.raw.contains("duties.forsakringskassan.confirmed"));
 }
@@ -779,9 +1040,15 @@ async fn lists_filter_and_page_newest_first() {
     let coordinator = app.login_as(COORDINATOR).await;
     let unit = app.unit_id("Grundskola").await;
     let mut ids = Vec::new();
-    for (i, place) in ["Lyckeby skola", "Nättraby skola", "Grundskola", "Lyckeby skola", "Nättraby skola"]
-        .iter()
-        .enumerate()
+    for (i, place) in [
+        "Lyckeby skola",
+        "Nättraby skola",
+        "Grundskola",
+        "Lyckeby skola",
+        "Nättraby skola",
+    ]
+    .iter()
+    .enumerate()
     {
         let mut body = app.valid_report().await;
         body["org_unit_id"] = json!(app.unit_id(place).await);
@@ -799,7 +1066,9 @@ async fn lists_filter_and_page_newest_first() {
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
-        let r = app.send_as(Some(&coordinator), "GET", &path, None, None).await;
+        let r = app
+            .send_as(Some(&coordinator), "GET", &path, None, None)
+            .await;
         assert_eq!(r.status, 200, "{}", r.raw);
         let items = r.body["items"].as_array().unwrap();
         assert!(items.len() <= 2);
@@ -820,7 +1089,15 @@ async fn lists_filter_and_page_newest_first() {
         let mine = mine.clone();
         let app = &app;
         async move {
-            let r = app.send_as(Some(&coordinator), "GET", &format!("/api/v1/incidents?{q}"), None, None).await;
+            let r = app
+                .send_as(
+                    Some(&coordinator),
+                    "GET",
+                    &format!("/api/v1/incidents?{q}"),
+                    None,
+                    None,
+                )
+                .await;
             assert_eq!(r.status, 200, "{q}: {}", r.raw);
             r.body["items"]
                 .as_array()
@@ -833,15 +1110,36 @@ async fn lists_filter_and_page_newest_first() {
         }
     };
     let lyckeby = app.unit_id("Lyckeby skola").await;
-    assert_eq!(get(format!("unit={lyckeby}")).await.iter().filter(|i| ids.contains(i)).count(), 2);
+    assert_eq!(
+        get(format!("unit={lyckeby}"))
+            .await
+            .iter()
+            .filter(|i| ids.contains(i))
+            .count(),
+        2
+    );
     assert_eq!(get("q=NUMMER%203".into()).await, [ids[1].clone()]);
-    assert_eq!(get("q=100%25_".into()).await.len(), 5, "wildcards are literal");
+    assert_eq!(
+        get("q=100%25_".into()).await.len(),
+        5,
+        "wildcards are literal"
+    );
     assert!(get("q=100%25x".into()).await.is_empty());
     assert!(get("state=closed".into()).await.is_empty());
-    assert_eq!(get(format!("unit={unit}&state=new&kind=near_miss")).await.len(), 5);
+    assert_eq!(
+        get(format!("unit={unit}&state=new&kind=near_miss"))
+            .await
+            .len(),
+        5
+    );
     assert!(get(format!("unit={unit}&risk_level=high")).await.is_empty());
     let today = tillbud::domain::calendar::stockholm_date(app.clock.now()).to_string();
-    assert_eq!(get(format!("unit={unit}&from={today}&to={today}")).await.len(), 5);
+    assert_eq!(
+        get(format!("unit={unit}&from={today}&to={today}"))
+            .await
+            .len(),
+        5
+    );
     assert!(get(format!("unit={unit}&to=2020-01-01")).await.is_empty());
 
     let r = app
@@ -849,11 +1147,43 @@ async fn lists_filter_and_page_newest_first() {
         .await;
     r.assert_problem(422);
     let fields: Vec<String> = r.field_errors().into_iter().map(|(f, _)| f).collect();
-    for f in ["state", "kind", "unit", "from", "limit", "duty", "risk_level", "cursor"] {
+    for f in [
+        "state",
+        "kind",
+        "unit",
+        "from",
+        "limit",
+        "duty",
+        "risk_level",
+        "cursor",
+    ] {
         assert!(fields.iter().any(|x| x == f), "{f} not in {fields:?}");
     }
-    let summary = &app.send_as(Some(&coordinator), "GET", &format!("/api/v1/incidents?unit={unit}&limit=1"), None, None).await.body["items"][0];
-    for key in ["id", "kind", "kind_label", "title", "status", "status_label", "org_unit_id", "org_unit_name", "occurred_at", "created_at", "risk_level", "duties", "overdue"] {
+    let summary = &app
+        .send_as(
+            Some(&coordinator),
+            "GET",
+            &format!("/api/v1/incidents?unit={unit}&limit=1"),
+            None,
+            None,
+        )
+        .await
+        .body["items"][0];
+    for key in [
+        "id",
+        "kind",
+        "kind_label",
+        "title",
+        "status",
+        "status_label",
+        "org_unit_id",
+        "org_unit_name",
+        "occurred_at",
+        "created_at",
+        "risk_level",
+        "duties",
+        "overdue",
+    ] {
         assert!(summary.get(key).is_some(), "summary lacks {key}: {summary}");
     }
 }
