@@ -428,11 +428,11 @@ pub fn set_reporter_user(conn: &mut AnyConnection, id: &str, user_id: &str) -> D
     Ok(())
 }
 
-/// The routing record before a move: (responsible, responsible unit, acknowledged at).
-pub fn routing_of(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> DbResult<Option<(String, Option<String>, Option<NaiveDateTime>)>> {
+/// (responsible addresses, responsible unit, acknowledged at).
+pub type RoutingBefore = (String, Option<String>, Option<NaiveDateTime>);
+
+/// The routing record before a move.
+pub fn routing_of(conn: &mut AnyConnection, id: &str) -> DbResult<Option<RoutingBefore>> {
     Ok(incident_routing::table
         .filter(incident_routing::incident_id.eq(id))
         .select((

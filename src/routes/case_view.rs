@@ -248,7 +248,7 @@ pub fn full(case: LoadedCase, can_manage: bool, now: DateTime<Utc>) -> Result<Ca
         }),
         _ => None,
     };
-    let reporter = (!r.anonymous).then(|| ReporterView {
+    let reporter = (!r.anonymous).then_some(ReporterView {
         name: r.reporter_name,
         email: r.reporter_email,
         phone: r.reporter_phone,

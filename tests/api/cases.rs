@@ -986,7 +986,10 @@ async fn legal_duties_are_suggested_confirmed_overdue_and_reported() {
         true
     );
     let unit = app.unit_id("Lyckeby skola").await;
-    assert_eq!(duty_list(&app, &petra, &unit, "due").await, [id.clone()]);
+    assert_eq!(
+        duty_list(&app, &petra, &unit, "due").await,
+        vec![id.clone()]
+    );
     assert!(duty_list(&app, &petra, &unit, "overdue").await.is_empty());
 
     app.clock.advance(chrono::Duration::hours(25));
@@ -1001,7 +1004,7 @@ async fn legal_duties_are_suggested_confirmed_overdue_and_reported() {
     assert_eq!(case["overdue"], true);
     assert_eq!(
         duty_list(&app, &petra, &unit, "overdue").await,
-        [id.clone()]
+        vec![id.clone()]
     );
     assert!(duty_list(&app, &petra, &unit, "due").await.is_empty());
 
