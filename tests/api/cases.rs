@@ -49,7 +49,8 @@ fn next_step(status: &str) -> &'static str {
 }
 
 /// Endpoint × role × case → status. The cases: `own` in Lyckeby skola (Petra's unit), `sib`
-/// in the sibling Nättraby skola, `parent` in their parent unit Grundskola.
+/// in the sibling Nättraby skola, `parent` in their parent unit Grundskola, and `mine`, in
+/// Lyckeby skola too, reported by the employee while logged in.
 const MATRIX: &[(&str, &str, &str, u16)] = &[
     // Petra Lindgren, manager of Lyckeby skola: her unit only.
     ("get", "manager", "own", 200),
@@ -195,6 +196,53 @@ const MATRIX: &[(&str, &str, &str, u16)] = &[
     ("events", "anonymous", "own", 401),
     ("events", "anonymous", "sib", 401),
     ("events", "anonymous", "parent", 401),
+    // `mine`: a case in Lyckeby skola that Eva Ek (the employee) reported while logged in.
+    // She reads it, adds to it and sees its public history, but changes nothing.
+    ("get", "manager", "mine", 200),
+    ("patch", "manager", "mine", 200),
+    ("transition", "manager", "mine", 200),
+    ("comment", "manager", "mine", 201),
+    ("events", "manager", "mine", 200),
+    ("get", "sibling_manager", "mine", 404),
+    ("patch", "sibling_manager", "mine", 404),
+    ("transition", "sibling_manager", "mine", 404),
+    ("comment", "sibling_manager", "mine", 404),
+    ("events", "sibling_manager", "mine", 404),
+    ("get", "parent_manager", "mine", 200),
+    ("patch", "parent_manager", "mine", 200),
+    ("transition", "parent_manager", "mine", 200),
+    ("comment", "parent_manager", "mine", 201),
+    ("events", "parent_manager", "mine", 200),
+    ("get", "safety_rep", "mine", 200),
+    ("patch", "safety_rep", "mine", 403),
+    ("transition", "safety_rep", "mine", 403),
+    ("comment", "safety_rep", "mine", 201),
+    ("events", "safety_rep", "mine", 200),
+    ("get", "coordinator", "mine", 200),
+    ("patch", "coordinator", "mine", 200),
+    ("transition", "coordinator", "mine", 200),
+    ("comment", "coordinator", "mine", 201),
+    ("events", "coordinator", "mine", 200),
+    ("get", "finance", "mine", 404),
+    ("patch", "finance", "mine", 404),
+    ("transition", "finance", "mine", 404),
+    ("comment", "finance", "mine", 404),
+    ("events", "finance", "mine", 404),
+    ("get", "admin", "mine", 404),
+    ("patch", "admin", "mine", 404),
+    ("transition", "admin", "mine", 404),
+    ("comment", "admin", "mine", 404),
+    ("events", "admin", "mine", 404),
+    ("get", "employee", "mine", 200),
+    ("patch", "employee", "mine", 403),
+    ("transition", "employee", "mine", 403),
+    ("comment", "employee", "mine", 201),
+    ("events", "employee", "mine", 200),
+    ("get", "anonymous", "mine", 401),
+    ("patch", "anonymous", "mine", 401),
+    ("transition", "anonymous", "mine", 401),
+    ("comment", "anonymous", "mine", 401),
+    ("events", "anonymous", "mine", 401),
     // The list answers everyone logged in, with the cases they may read (below).
     ("list", "manager", "-", 200),
     ("list", "sibling_manager", "-", 200),
@@ -210,14 +258,14 @@ const MATRIX: &[(&str, &str, &str, u16)] = &[
 /// Which of the three cases each role's list shows (filtered to the Grundskola subtree, so
 /// the demo's own reports elsewhere do not count).
 const LISTED: &[(&str, &[&str])] = &[
-    ("manager", &["own"]),
+    ("manager", &["own", "mine"]),
     ("sibling_manager", &["sib"]),
-    ("parent_manager", &["own", "sib", "parent"]),
-    ("safety_rep", &["own"]),
-    ("coordinator", &["own", "sib", "parent"]),
+    ("parent_manager", &["own", "sib", "parent", "mine"]),
+    ("safety_rep", &["own", "mine"]),
+    ("coordinator", &["own", "sib", "parent", "mine"]),
     ("finance", &[]),
     ("admin", &[]),
-    ("employee", &[]),
+    ("employee", &["mine"]),
 ];
 
 const ROLES: &[(&str, Option<&str>)] = &[
@@ -235,11 +283,6 @@ const ROLES: &[(&str, Option<&str>)] = &[
 #[actix_rt::test]
 async fn access_matrix() {
     let app = spawn_app().await;
-    let cases = [
-        ("own", case_at(&app, "Lyckeby skola").await),
-        ("sib", case_at(&app, "Nättraby skola").await),
-        ("parent", case_at(&app, "Grundskola").await),
-    ];
     let coordinator = app.login_as(COORDINATOR).await;
     let mut cookies = Vec::new();
     for (role, email) in ROLES {
@@ -249,6 +292,22 @@ async fn access_matrix() {
         };
         cookies.push((*role, cookie));
     }
+    let eva = cookies
+        .iter()
+        .find(|(r, _)| *r == "employee")
+        .and_then(|(_, c)| c.clone())
+        .expect("employee cookie");
+    let report = app.valid_report().await;
+    let mine = app
+        .send_as(Some(&eva), "POST", "/api/v1/incidents", Some(&report), None)
+        .await;
+    assert_eq!(mine.status, 201, "{}", mine.raw);
+    let cases = [
+        ("own", case_at(&app, "Lyckeby skola").await),
+        ("sib", case_at(&app, "Nättraby skola").await),
+        ("parent", case_at(&app, "Grundskola").await),
+        ("mine", mine.body["id"].as_str().expect("id").to_owned()),
+    ];
     let grundskola = app.unit_id("Grundskola").await;
     let mut failures = Vec::new();
     for &(endpoint, role, case, expected) in MATRIX {
@@ -1189,4 +1248,37 @@ async fn lists_filter_and_page_newest_first() {
     ] {
         assert!(summary.get(key).is_some(), "summary lacks {key}: {summary}");
     }
+}
+
+#[actix_rt::test]
+async fn two_racing_changes_with_one_version_one_wins_one_is_412() {
+    let app = spawn_app().await;
+    let id = case_at(&app, "Lyckeby skola").await;
+    let petra = app.login_as("petra.lindgren@example.se").await;
+    let jonas = app.login_as("jonas.blom@example.se").await;
+    let case = read(&app, &petra, &id).await;
+    let tag = etag(&case);
+    let path = format!("/api/v1/incidents/{id}");
+    let a = json!({"investigation": "Petras version"});
+    let b = json!({"investigation": "Jonas version"});
+    let (ra, rb) = tokio::join!(
+        app.send_as(Some(&petra), "PATCH", &path, Some(&a), Some(&tag)),
+        app.send_as(Some(&jonas), "PATCH", &path, Some(&b), Some(&tag)),
+    );
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{} / {}", ra.raw, rb.raw);
+    let winner = if ra.status == 200 { &a } else { &b };
+    let now = read(&app, &petra, &id).await;
+    assert_eq!(now["investigation"], winner["investigation"]);
+    let events = app
+        .send_as(Some(&petra), "GET", &format!("{path}/events"), None, None)
+        .await;
+    let changes = events.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "field_changed")
+        .count();
+    assert_eq!(changes, 1, "the loser wrote no history either");
 }
