@@ -1282,3 +1282,43 @@ async fn two_racing_changes_with_one_version_one_wins_one_is_412() {
         .count();
     assert_eq!(changes, 1, "the loser wrote no history either");
 }
+
+#[actix_rt::test]
+async fn after_a_move_reminders_and_escalation_follow_the_new_line() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[]).await;
+    let id = case_at(&app, "Lyckeby skola").await;
+    let first = smtp.wait_for(1, 20).await.len();
+    let coordinator = app.login_as(COORDINATOR).await;
+    let case = read(&app, &coordinator, &id).await;
+    let nattraby = app.unit_id("Nättraby skola").await;
+    let r = app
+        .send_as(
+            Some(&coordinator),
+            "PATCH",
+            &format!("/api/v1/incidents/{id}"),
+            Some(&json!({"org_unit_id": nattraby})),
+            Some(&etag(&case)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+    smtp.wait_for(first + 1, 20).await;
+    // Past both (fresh) deadlines: the new manager is reminded, then her line escalates.
+    app.clock.advance(chrono::Duration::days(30));
+    let mails = smtp.wait_for(first + 3, 20).await;
+    let later = &mails[first + 1..];
+    let reminder = later
+        .iter()
+        .find(|m| m.subject().starts_with("[tillbud] Påminnelse"))
+        .expect("reminder");
+    assert_eq!(reminder.to, ["fredrik.dahl@example.se"]);
+    let escalation = later
+        .iter()
+        .find(|m| m.subject().starts_with("[tillbud] Eskalering"))
+        .expect("escalation");
+    assert_eq!(escalation.to, ["jonas.blom@example.se"]);
+    assert!(!later
+        .iter()
+        .any(|m| m.to.iter().any(|t| t == "petra.lindgren@example.se")));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+}
