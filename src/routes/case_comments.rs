@@ -16,7 +16,8 @@ use crate::startup::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddCaseComment {
     #[serde(default)]
-    #[schema(value_type = String, min_length = 1, max_length = 5000, required = true)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000, required = true,
+             pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub text: Lenient<String>,
     /// Shown to the reporter on the tracking page when true; internal otherwise.
     #[serde(default)]

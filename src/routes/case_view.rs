@@ -327,20 +327,23 @@ pub fn read_only(caller: &Caller, id: &str, what: &str) -> ApiError {
     )
 }
 
-/// The version named by `If-Match`: 428 without one; a value that is no version of ours can
-/// never match, so it is treated as stale (412).
+/// The version named by `If-Match`. Without one, or with something that is not one of our
+/// ETags (also `*`: overwriting whatever is there is exactly what If-Match is here to
+/// prevent), 428: send the ETag from your last read.
 pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
     let raw = req
         .headers()
         .get(header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?
         .to_str()
-        .map_err(|_| ApiError::PreconditionFailed)?;
+        .map_err(|_| ApiError::PreconditionRequired)?;
     let tag = raw.trim();
     let tag = tag.strip_prefix("W/").unwrap_or(tag);
-    tag.trim_matches('"')
+    tag.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag)
         .parse::<i64>()
-        .map_err(|_| ApiError::PreconditionFailed)
+        .map_err(|_| ApiError::PreconditionRequired)
 }
 
 /// 200 with the case and its `ETag`.

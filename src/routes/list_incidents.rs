@@ -3,14 +3,14 @@
 
 use std::str::FromStr;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::case_view::{self, CaseSummary};
-use super::input::Checker;
+use super::input::{self, Checker};
 use crate::auth::Caller;
 use crate::db::access;
 use crate::db::cases::{self, DutyFilter, ListFilter};
@@ -86,35 +86,53 @@ fn start_of(d: NaiveDate) -> NaiveDateTime {
 }
 
 impl ListQuery {
+    /// An empty parameter (`?cursor=`) counts as not given.
+    fn drop_empty(self) -> ListQuery {
+        let keep = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        ListQuery {
+            state: keep(self.state),
+            kind: keep(self.kind),
+            unit: keep(self.unit),
+            from: keep(self.from),
+            to: keep(self.to),
+            risk_level: keep(self.risk_level),
+            duty: keep(self.duty),
+            q: keep(self.q),
+            limit: keep(self.limit),
+            cursor: keep(self.cursor),
+        }
+    }
+
     fn parse(self) -> Result<(ListFilter, i64), ApiError> {
+        let this = self.drop_empty();
         let mut c = Checker::new();
         let enum_of = |s: String| -> Result<String, &'static str> { Ok(s.trim().to_owned()) };
-        let status = c.parse("state", self.state.map(enum_of), |s| {
+        let status = c.parse("state", this.state.map(enum_of), |s| {
             s.and_then(|s| IncidentStatus::from_str(&s).map_err(|()| "unknown_value"))
                 .map(|s| s.as_str().to_owned())
         });
-        let kind = c.parse("kind", self.kind.map(enum_of), |s| {
+        let kind = c.parse("kind", this.kind.map(enum_of), |s| {
             s.and_then(|s| IncidentKind::from_str(&s).map_err(|()| "unknown_value"))
                 .map(|k| k.as_str().to_owned())
         });
-        let unit = c.parse("unit", self.unit, |s| {
+        let unit = c.parse("unit", this.unit, |s| {
             uuid::Uuid::parse_str(s.trim())
                 .map(|u| u.to_string())
                 .map_err(|_| "format")
         });
-        let from = c.parse("from", self.from, |s| day(&s));
-        let to = c.parse("to", self.to, |s| day(&s));
-        let risk_level = c.parse("risk_level", self.risk_level, |s| {
+        let from = c.parse("from", this.from, |s| day(&s));
+        let to = c.parse("to", this.to, |s| day(&s));
+        let risk_level = c.parse("risk_level", this.risk_level, |s| {
             RiskLevel::from_str(s.trim())
                 .map(|l| l.as_str().to_owned())
                 .map_err(|()| "unknown_value")
         });
-        let duty = c.parse("duty", self.duty, |s| match s.trim() {
+        let duty = c.parse("duty", this.duty, |s| match s.trim() {
             "due" => Ok(DutyFilter::Due),
             "overdue" => Ok(DutyFilter::Overdue),
             _ => Err("unknown_value"),
         });
-        let q = c.parse("q", self.q, |s| {
+        let q = c.parse("q", this.q, |s| {
             let s = s.trim().to_lowercase();
             if s.chars().count() > 200 {
                 Err("length")
@@ -124,12 +142,12 @@ impl ListQuery {
                 Ok(s)
             }
         });
-        let limit = c.parse("limit", self.limit, |s| match s.trim().parse::<i64>() {
+        let limit = c.parse("limit", this.limit, |s| match s.trim().parse::<i64>() {
             Ok(n) if (1..=100).contains(&n) => Ok(n),
             Ok(_) => Err("range"),
             Err(_) => Err("type"),
         });
-        let after = c.parse("cursor", self.cursor, |s| decode_cursor(&s).ok_or("format"));
+        let after = c.parse("cursor", this.cursor, |s| decode_cursor(&s).ok_or("format"));
         c.finish()?;
         let limit = limit.unwrap_or(25);
         Ok((
@@ -162,16 +180,26 @@ impl ListQuery {
     responses(
         (status = 200, description = "A page of cases.", body = CaseList),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is not valid; `errors` names each.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter is not valid (or given twice); `errors` names each.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/incidents")]
 pub async fn list_incidents(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    // Parsed here, after the login check, so that a caller without one always gets 401 and a
+    // malformed query string (e.g. a filter given twice) is a 422 like any other bad filter.
+    let query = web::Query::<ListQuery>::from_query(req.query_string()).map_err(|e| {
+        tracing::debug!(error = %e, "unreadable list query");
+        ApiError::field(
+            "query",
+            "format",
+            input::message("format", crate::i18n::current(), None),
+        )
+    })?;
     let (filter, page) = query.into_inner().parse()?;
     let now = state.clock.now();
     let rows = state

@@ -23,6 +23,7 @@ use crate::startup::AppState;
 
 /// The rating on the 4×4 matrix; the level follows from it.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RiskInput {
     #[schema(minimum = 1, maximum = 4)]
     pub likelihood: i64,
@@ -32,17 +33,22 @@ pub struct RiskInput {
 
 /// What a manager recorded about one legal duty; every field optional, `null` clears.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DutyInput {
     /// `true` confirms the duty, `false` dismisses it, `null` leaves it undecided.
     pub confirmed: Option<bool>,
     /// When the report to the authority was made.
     pub reported_at: Option<DateTime<Utc>>,
     /// The authority's reference (diarienummer).
-    #[schema(max_length = 100)]
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$"
+    )]
     pub reference: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DutiesInput {
     pub arbetsmiljoverket: Option<DutyInput>,
     pub forsakringskassan: Option<DutyInput>,
@@ -50,13 +56,17 @@ pub struct DutiesInput {
 
 /// Field changes; an absent field is left as it is, `null` clears a field that may be empty.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = PatchIncident)]
 pub struct PatchIncidentRequest {
     pub risk: Option<RiskInput>,
     /// One of `GET /api/v1/cause-categories`.
     pub cause_category: Option<String>,
     /// What happened and why (room for five whys).
-    #[schema(max_length = 20000)]
+    #[schema(
+        max_length = 20000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$"
+    )]
     pub investigation: Option<String>,
     /// Moves the case to this active unit: it is routed again and the unit's responsible
     /// manager is mailed.
@@ -141,7 +151,13 @@ fn grade(c: &mut Checker, field: &str, v: Option<&Value>) -> Option<Grade> {
         c.fail(field, "required");
         return None;
     };
-    match v.as_i64() {
+    // JSON Schema counts 2.0 as an integer, so it is taken as one.
+    let n = v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1e9)
+            .map(|f| f as i64)
+    });
+    match n {
         Some(n) => Grade::parse(n).or_else(|| {
             c.fail(field, "range");
             None
@@ -272,10 +288,13 @@ fn parse_patch(
             "several_injured" => p.several_injured = bool_field(&mut c, key, v),
             "serious_danger" => p.serious_danger = bool_field(&mut c, key, v),
             "duties" => match v.as_object() {
+                // `null` for the whole group changes nothing (each duty field clears itself).
+                None if v.is_null() => {}
                 Some(o) => {
                     for (authority, v) in o {
                         let field = format!("duties.{authority}");
                         match authority.as_str() {
+                            _ if v.is_null() => {}
                             "arbetsmiljoverket" => p.av = duty_patch(&mut c, &field, v, now),
                             "forsakringskassan" => p.fk = duty_patch(&mut c, &field, v, now),
                             _ => c.fail(&field, "unknown_field"),
@@ -425,7 +444,7 @@ enum Outcome {
     operation_id = "patch_incident",
     params(
         ("id" = String, Path, format = Uuid, description = "The case id."),
-        ("If-Match" = String, Header, description = "The `ETag` from the last read, e.g. `\"3\"`."),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]+"$"#, description = "The `ETag` from the last read, e.g. `\"3\"`."),
     ),
     request_body(content = PatchIncidentRequest, content_type = "application/json"),
     responses(
@@ -439,7 +458,7 @@ enum Outcome {
         (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Some fields are not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing.", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
     )
 )]

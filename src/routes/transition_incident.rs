@@ -28,7 +28,7 @@ pub struct TransitionRequest {
     pub to: Lenient<String>,
     /// Why: required to reject and to reopen; shown to staff only.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub reason: Lenient<String>,
     /// The case this one duplicates (only with `"to": "duplicate"`).
     #[serde(default)]
@@ -129,7 +129,7 @@ enum Outcome {
     operation_id = "transition_incident",
     params(
         ("id" = String, Path, format = Uuid, description = "The case id."),
-        ("If-Match" = String, Header, description = "The `ETag` from the last read, e.g. `\"3\"`."),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]+"$"#, description = "The `ETag` from the last read, e.g. `\"3\"`."),
     ),
     request_body(content = TransitionRequest, content_type = "application/json"),
     responses(
@@ -144,7 +144,7 @@ enum Outcome {
         (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing.", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
     )
 )]
