@@ -339,11 +339,17 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::PreconditionRequired)?;
     let tag = raw.trim();
     let tag = tag.strip_prefix("W/").unwrap_or(tag);
-    tag.strip_prefix('"')
+    let digits = tag
+        .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(tag)
+        .unwrap_or(tag);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::PreconditionRequired);
+    }
+    // Shaped like one of our ETags but beyond any version there is: it cannot match.
+    digits
         .parse::<i64>()
-        .map_err(|_| ApiError::PreconditionRequired)
+        .map_err(|_| ApiError::PreconditionFailed)
 }
 
 /// 200 with the case and its `ETag`.

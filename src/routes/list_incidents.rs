@@ -86,20 +86,14 @@ fn start_of(d: NaiveDate) -> NaiveDateTime {
 }
 
 impl ListQuery {
-    /// An empty parameter (`?cursor=`) counts as not given.
+    /// An empty `cursor` or `q` (`?cursor=`, as a form sends it) counts as not given; an empty
+    /// value of a typed filter is refused like any other bad value.
     fn drop_empty(self) -> ListQuery {
         let keep = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
         ListQuery {
-            state: keep(self.state),
-            kind: keep(self.kind),
-            unit: keep(self.unit),
-            from: keep(self.from),
-            to: keep(self.to),
-            risk_level: keep(self.risk_level),
-            duty: keep(self.duty),
             q: keep(self.q),
-            limit: keep(self.limit),
             cursor: keep(self.cursor),
+            ..self
         }
     }
 

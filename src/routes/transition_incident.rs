@@ -129,7 +129,9 @@ enum Outcome {
     operation_id = "transition_incident",
     params(
         ("id" = String, Path, format = Uuid, description = "The case id."),
-        ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]+"$"#, description = "The `ETag` from the last read, e.g. `\"3\"`."),
+        // Declared optional so that its absence is documented as what it is here: 428.
+        ("If-Match" = Option<String>, Header, pattern = r#"^(W/)?"[0-9]+"$"#,
+         description = "Required: the `ETag` from the last read, e.g. `\"3\"`; 428 without it."),
     ),
     request_body(content = TransitionRequest, content_type = "application/json"),
     responses(
