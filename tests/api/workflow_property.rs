@@ -74,6 +74,29 @@ fn check(cond: bool, what: String) -> Result<(), TestCaseError> {
     }
 }
 
+/// One request; a 503 (the database busy on a loaded machine; nothing was committed) is
+/// retried, as a client is told to.
+async fn send(
+    app: &TestApp,
+    cookie: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    if_match: Option<&str>,
+) -> crate::helpers::Reply {
+    let mut tries = 0;
+    loop {
+        let r = app
+            .send_as(Some(cookie), method, path, body, if_match)
+            .await;
+        tries += 1;
+        if r.status != 503 || tries == 5 {
+            return r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 async fn run(
     app: &TestApp,
     cookie: &str,
@@ -83,7 +106,7 @@ async fn run(
     let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
     let id = created["id"].as_str().unwrap_or_default().to_owned();
     let path = format!("/api/v1/incidents/{id}");
-    let first = app.send_as(Some(cookie), "GET", &path, None, None).await;
+    let first = send(app, cookie, "GET", &path, None, None).await;
     let mut m = Model {
         status: IncidentStatus::New,
         rated: false,
@@ -107,9 +130,7 @@ async fn run(
             Step::Allowed { .. } => unreachable!("resolved above"),
             Step::Rate => {
                 let body = json!({"risk": {"likelihood": 2, "consequence": 3}});
-                let r = app
-                    .send_as(Some(cookie), "PATCH", &path, Some(&body), Some(&m.tag))
-                    .await;
+                let r = send(app, cookie, "PATCH", &path, Some(&body), Some(&m.tag)).await;
                 check(r.status == 200, format!("rate: {}", r.raw))?;
                 m.rated = true;
                 m.tag = tag_of(&r.body);
@@ -183,16 +204,16 @@ async fn run(
                 if let Some(d) = &input.duplicate_of {
                     body["duplicate_of"] = json!(d);
                 }
-                let r = app
-                    .send_as(
-                        Some(cookie),
-                        "POST",
-                        &format!("{path}/transitions"),
-                        Some(&body),
-                        Some(&m.tag),
-                    )
-                    .await;
-                let what = format!("{} → {to} {input:?}: {}", m.status, r.raw);
+                let r = send(
+                    app,
+                    cookie,
+                    "POST",
+                    &format!("{path}/transitions"),
+                    Some(&body),
+                    Some(&m.tag),
+                )
+                .await;
+                let what = format!("{} → {to} {input:?}: {} {}", m.status, r.status, r.raw);
                 match expected {
                     Ok(()) => {
                         check(r.status == 200, what.clone())?;
@@ -214,7 +235,7 @@ async fn run(
             }
         }
         // The stored case agrees with the model and keeps the invariants.
-        let now = app.send_as(Some(cookie), "GET", &path, None, None).await;
+        let now = send(app, cookie, "GET", &path, None, None).await;
         let status: Option<IncidentStatus> =
             now.body["status"].as_str().and_then(|s| s.parse().ok());
         check(
@@ -279,6 +300,7 @@ fn random_workflows_through_the_api_follow_the_state_machine() {
         system.block_on(run(&app, &cookie, &other, steps))
     });
     if let Err(e) = result {
+        eprintln!("workflow property failed: {e}");
         panic!("{e}");
     }
     let reached = REACHED.with(|r| r.borrow().len());
