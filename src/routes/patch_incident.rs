@@ -551,3 +551,68 @@ pub async fn patch_incident(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-26T10:00:00Z".parse().unwrap()
+    }
+
+    fn parse(v: Value) -> Result<Patch, ApiError> {
+        let cats = vec!["teknik".to_owned(), "extern".to_owned()];
+        parse_patch(v.as_object().unwrap(), &cats, now())
+    }
+
+    #[test]
+    fn absent_leaves_null_clears() {
+        let p =
+            parse(json!({"cause_category": null, "risk": {"likelihood": 2, "consequence": 4.0}}))
+                .unwrap();
+        assert_eq!(p.cause_category, Some(None));
+        assert!(p.investigation.is_none(), "absent: unchanged");
+        let risk = p.risk.flatten().unwrap();
+        assert_eq!(risk.level(), crate::domain::risk::RiskLevel::High);
+        let p = parse(json!({"investigation": "  ", "duties": null})).unwrap();
+        assert_eq!(p.investigation, Some(None), "an empty text clears");
+        assert!(p.av.confirmed.is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let Err(ApiError::Validation(errors)) = parse(json!({
+            "risk": {"likelihood": 0},
+            "cause_category": "okänd",
+            "duties": {"arbetsmiljoverket": {"reported_at": "2026-11-27T10:00:00Z", "x": 1}, "kronofogden": {}},
+            "several_injured": 1,
+        })) else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for f in [
+            "risk.likelihood",
+            "risk.consequence",
+            "cause_category",
+            "duties.arbetsmiljoverket.reported_at",
+            "duties.arbetsmiljoverket.x",
+            "duties.kronofogden",
+            "several_injured",
+        ] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn duty_fields_are_named_under_their_authority_in_the_history() {
+        assert_eq!(
+            event_field("av_reported_at"),
+            "duties.arbetsmiljoverket.reported_at"
+        );
+        assert_eq!(
+            event_field("fk_confirmed"),
+            "duties.forsakringskassan.confirmed"
+        );
+        assert_eq!(event_field("cause_category"), "cause_category");
+    }
+}

@@ -238,6 +238,16 @@ pub async fn transition_incident(
                 "to": to,
                 "reason": input.reason,
                 "duplicate_of": input.duplicate_of,
+                "before": {
+                    "status": from,
+                    "status_reason": row.status_reason,
+                    "duplicate_of": row.duplicate_of,
+                },
+                "after": {
+                    "status": to,
+                    "status_reason": input.reason,
+                    "duplicate_of": input.duplicate_of,
+                },
                 "text": format!("{} / {}", to.label(lang), to.label(Lang::En)),
             })
             .to_string();
