@@ -4,8 +4,8 @@
 pub mod access;
 pub mod actions;
 pub mod attachments;
-pub mod duties;
 pub mod cases;
+pub mod duties;
 pub mod idempotency;
 pub mod incidents;
 pub mod org_units;
