@@ -218,7 +218,16 @@ pub struct ListFilter {
     pub after: Option<(NaiveDateTime, String)>,
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+// Lower case for search, Unicode-aware on both engines: a SQL function on PostgreSQL (migration
+// `case_search`), registered per connection on SQLite, whose own `lower()` folds only ASCII (so
+// "Ä" would not match "ä"). A name of its own: overriding SQLite's `lower()` would change every
+// other query that uses it.
+diesel::define_sql_function!(fn fold_case(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Registers [`fold_case`] on a SQLite connection.
+pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    fold_case_utils::register_impl(conn, |s: String| s.to_lowercase())
+}
 
 /// The duty columns of one authority, as SQL conditions. They mirror
 /// `domain::legal_duty::state` so that a list filtered by duty agrees with the states shown.
@@ -334,7 +343,7 @@ pub fn list(
             .replace('%', "\\%")
             .replace('_', "\\_");
         query = query.filter(
-            lower(incidents::title)
+            fold_case(incidents::title)
                 .like(format!("%{escaped}%"))
                 .escape('\\'),
         );

@@ -119,7 +119,11 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
             AnyConnection::Postgresql(_) => "SET TIME ZONE 'UTC'",
         };
         conn.batch_execute(sql)
-            .map_err(diesel::r2d2::Error::QueryError)
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        if let AnyConnection::Sqlite(lite) = conn {
+            cases::register_sqlite_functions(lite).map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
     }
 }
 

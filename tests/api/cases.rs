@@ -1121,7 +1121,7 @@ async fn lists_filter_and_page_newest_first() {
     {
         let mut body = app.valid_report().await;
         body["org_unit_id"] = json!(app.unit_id(place).await);
-        body["title"] = json!(format!("Händelse nummer {i} 100%_sant"));
+        body["title"] = json!(format!("ÄNDRAD Händelse nummer {i} 100%_sant"));
         let r = app.post_incident(&body, None).await;
         assert_eq!(r.status, 201);
         ids.push(r.body["id"].as_str().unwrap().to_owned());
@@ -1188,6 +1188,8 @@ async fn lists_filter_and_page_newest_first() {
         2
     );
     assert_eq!(get("q=NUMMER%203".into()).await, [ids[1].clone()]);
+    // Swedish capitals in the title fold too (Ä → ä), on SQLite as on PostgreSQL.
+    assert_eq!(get("q=%C3%A4ndrad%20h%C3%A4ndelse".into()).await.len(), 5);
     assert_eq!(
         get("q=100%25_".into()).await.len(),
         5,

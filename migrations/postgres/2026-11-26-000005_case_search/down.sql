@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS fold_case(TEXT);
