@@ -339,10 +339,10 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::PreconditionRequired)?;
     let tag = raw.trim();
     let tag = tag.strip_prefix("W/").unwrap_or(tag);
-    let digits = tag
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(tag);
+    // An ETag is quoted (RFC 9110); a bare number is not one we sent.
+    let Some(digits) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+        return Err(ApiError::PreconditionRequired);
+    };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::PreconditionRequired);
     }
