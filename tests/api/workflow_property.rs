@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};
 use serde_json::{json, Value};
 
 use tillbud::db::schema::corrective_actions;
@@ -291,11 +291,15 @@ fn random_workflows_through_the_api_follow_the_state_machine() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(64);
-    let mut runner = TestRunner::new(Config {
+    let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
-    });
+    };
+    // A fixed seed: the same walks every run, so the coverage check below cannot flake and a
+    // failure reproduces. `PROPTEST_CASES` widens the search.
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
     let result = runner.run(&prop::collection::vec(step(), 1..30), |steps| {
         system.block_on(run(&app, &cookie, &other, steps))
     });
