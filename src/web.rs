@@ -98,6 +98,20 @@ async fn accessibility(pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, "tillganglighet.html")
 }
 
+// The staff pages. The case page is one shell for every id: its script reads the id from the
+// address and asks the API, which decides (404) whether the caller may see the case.
+async fn login_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "login.html")
+}
+
+async fn cases_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "cases.html")
+}
+
+async fn case_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "case.html")
+}
+
 async fn root_file(req: HttpRequest, pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, req.path().trim_start_matches('/'))
 }
@@ -126,6 +140,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
         .route("/t/{code}", web::get().to(track_page))
         .route("/tillganglighet", web::get().to(accessibility))
+        .route("/login", web::get().to(login_page))
+        .route("/cases", web::get().to(cases_page))
+        .route("/cases/{id}", web::get().to(case_page))
         .route("/sw.js", web::get().to(root_file))
         .route("/manifest.webmanifest", web::get().to(root_file))
         .route("/static/{version}/{file:.*}", web::get().to(asset));

@@ -332,6 +332,14 @@ function readStored() {
   }
 }
 
+// Pages with their own texts (the staff pages) add them here before initPage(), so this file
+// stays the one place that applies them. Same shapes as EN_STATIC and MSG.
+export function addMessages({ enStatic = {}, sv = {}, en = {} }) {
+  Object.assign(EN_STATIC, enStatic);
+  Object.assign(MSG.sv, sv);
+  Object.assign(MSG.en, en);
+}
+
 export function lang() {
   return current;
 }

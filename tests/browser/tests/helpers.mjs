@@ -1,7 +1,7 @@
 // Shared helpers for the browser tests. Uses Debian's Chromium; never downloads a browser.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,4 +165,68 @@ export function setCaseStatus(code, status) {
     'sys.exit(0 if n == 1 else 1)',
   ].join('\n');
   execFileSync('python3', ['-c', script, db.replace(/^sqlite:\/\//, ''), status, code]);
+}
+
+// A report straight through the API in the named demo unit; returns { id, tracking_code }.
+export async function createCaseIn(request, unitName, over = {}) {
+  const units = await (await request.get(`${BASE}/api/v1/org-units`)).json();
+  const unit = units.items.find((u) => u.name === unitName);
+  assert.ok(unit, `the demo unit ${unitName} exists`);
+  const res = await request.post(`${BASE}/api/v1/incidents`, {
+    headers: { 'Content-Type': 'application/json' },
+    data: {
+      kind: 'near_miss',
+      org_unit_id: unit.id,
+      occurred_at: new Date(Date.now() - 3600e3).toISOString(),
+      title: 'Halka vid entrén',
+      description: 'Isfläcken vid huvudentrén var inte sandad.',
+      consequences: ['person'],
+      anonymous: true,
+      ...over,
+    },
+  });
+  assert.equal(res.status(), 201, await res.text());
+  return res.json();
+}
+
+// The newest mail to `to` in the server's mail folder (TILLBUD_MAIL_DIR, the `file` transport:
+// one .eml per mail) whose text matches `pattern`; waits for the mail worker. Returns the
+// decoded text/plain part.
+export async function waitForMail(to, pattern, { timeoutMs = 15000, after = 0 } = {}) {
+  const dir = process.env.TILLBUD_MAIL_DIR;
+  assert.ok(dir, 'TILLBUD_MAIL_DIR must name the mail folder of the server under test');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let names = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.eml'));
+    } catch {
+      names = [];
+    }
+    const found = names
+      .map((n) => ({ n, at: statSync(path.join(dir, n)).mtimeMs }))
+      .filter((f) => f.at >= after)
+      .sort((a, b) => b.at - a.at)
+      .map((f) => mailText(readFileSync(path.join(dir, f.n), 'utf8')))
+      .find((m) => m.to.toLowerCase().includes(to.toLowerCase()) && pattern.test(m.text));
+    if (found) return found.text;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${pattern} in ${dir} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// Just enough MIME for our own mails: the To header and the text/plain part (base64 or
+// quoted-printable).
+function mailText(raw) {
+  const to = /^To:\s*(.+)$/im.exec(raw)?.[1] || '';
+  const parts = raw.split(/\r?\n--[^\r\n]+\r?\n/);
+  for (const part of parts) {
+    if (!/Content-Type:\s*text\/plain/i.test(part)) continue;
+    const [head, ...rest] = part.split(/\r?\n\r?\n/);
+    let body = rest.join('\n\n');
+    if (/Content-Transfer-Encoding:\s*base64/i.test(head)) body = Buffer.from(body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('utf8');
+    else if (/quoted-printable/i.test(head)) body = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (m, h) => String.fromCharCode(parseInt(h, 16)));
+    return { to, text: body };
+  }
+  return { to, text: raw };
 }

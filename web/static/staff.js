@@ -1,0 +1,122 @@
+// Shared by the staff pages (/login, /cases, /cases/{id}): API calls, the signed-in header,
+// and turning API answers into messages.
+import './staff-i18n.js'; // registers the staff texts before any page calls initPage()
+import { t, lang, fmtDate } from './i18n.js';
+import { problemErrors } from './errors.js';
+
+export const $ = (id) => document.getElementById(id);
+const ACCEPT = 'application/json, application/problem+json';
+
+// One call to /api/v1. Never throws: a network failure is status 0. The browser adds
+// Sec-Fetch-Site itself, which is what the server's CSRF check wants for cookie sessions.
+export async function api(method, path, { body, etag } = {}) {
+  const headers = { Accept: ACCEPT, 'Accept-Language': lang() };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (etag) headers['If-Match'] = etag;
+  let res;
+  try {
+    res = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    return { status: 0, ok: false, json: null, etag: null };
+  }
+  let json = null;
+  if (res.status !== 204) {
+    try {
+      json = await res.json();
+    } catch {
+      json = null;
+    }
+  }
+  return { status: res.status, ok: res.ok, json, etag: res.headers.get('ETag') };
+}
+
+export function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+// Who is signed in; sends the browser to /login when nobody is.
+export async function loadMe() {
+  const r = await api('GET', '/me');
+  if (r.status === 401) {
+    toLogin();
+    return null;
+  }
+  return r.ok ? r.json : { failed: r.status };
+}
+
+export function setupStaffHeader(me) {
+  const who = $('who');
+  if (!who || !me || me.failed) return;
+  who.textContent = me.name || me.email;
+  $('staff-bar').hidden = false;
+  $('logout').addEventListener('click', async () => {
+    $('logout').disabled = true;
+    await api('DELETE', '/auth/session');
+    // Whatever the answer, the cookie is gone or was already worthless.
+    location.assign('/login?out=1');
+  });
+}
+
+// Errors for an answer that was not ok, in the ErrorDisplay's shape.
+export function answerErrors(r, fallbackKey = 'err.notsaved') {
+  if (r.status === 0) return [{ field: null, text: t('err.network') }];
+  if (r.status === 401) return [{ field: null, text: t('err.session') }];
+  if (r.status === 412) return [{ field: null, text: t('err.stale') }];
+  if (r.status === 403) return [{ field: null, text: t('err.forbidden') }];
+  if (r.status >= 500 || r.status === 429) return [{ field: null, text: t('err.server') }];
+  return problemErrors(r.json, r.status, fallbackKey);
+}
+
+// A translated label for an enum value, falling back to the server's label, then the raw value.
+export function label(prefix, value, serverLabel) {
+  const key = `${prefix}.${value}`;
+  const ours = t(key);
+  if (ours !== key) return ours;
+  return serverLabel || String(value ?? '');
+}
+
+// A calendar date (YYYY-MM-DD) in the reader's language.
+export function fmtDay(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
+  if (!m) return ymd || '';
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
+  return new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'sv-SE', { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+}
+
+export { fmtDate };
+
+// Öre to "1 234,50 kr" (exact: integer arithmetic, no floats).
+export function fmtKr(ore) {
+  if (ore === null || ore === undefined) return '';
+  const neg = ore < 0;
+  const abs = Math.abs(ore);
+  const kr = Math.floor(abs / 100);
+  const rest = abs % 100;
+  const whole = new Intl.NumberFormat(lang() === 'en' ? 'en-GB' : 'sv-SE').format(kr);
+  const sep = lang() === 'en' ? '.' : ',';
+  return `${neg ? '−' : ''}${whole}${rest ? `${sep}${String(rest).padStart(2, '0')}` : ''} kr`;
+}
+
+// "1 234,50" / "1234.5" / "1 234 kr" → öre, or null when it is not an amount. Parsed as text
+// so that 0.1 + 0.2 never happens to money.
+export function parseKr(text) {
+  const s = String(text || '')
+    .replace(/kr|sek/gi, '')
+    .replace(/[\s\u00a0\u202f]/g, '')
+    .replace(',', '.');
+  if (!s) return undefined;
+  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
+}
+
+// Today's date in Stockholm as YYYY-MM-DD (the API's calendar).
+export function todayYmd() {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
