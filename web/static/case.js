@@ -192,6 +192,8 @@ function render() {
   // Managers, coordinators and skyddsombud may comment; a reporter reading their own case
   // adds to it on the tracking page instead.
   $('sec-comment').hidden = !(manage || S.me?.can?.read_cases);
+  $('toc-comment').hidden = $('sec-comment').hidden;
+  $('toc-status').hidden = !manage;
   renderHistory();
 }
 

@@ -126,6 +126,14 @@ const enStatic = {
   'case.comment.public.hint': 'It then shows on the page where the case is followed. Otherwise only those handling the case see it.',
   'case.comment.button': 'Save the comment',
   'case.history.h': 'History',
+  'case.toc': 'Contents',
+  'case.toc.status': 'Status',
+  'case.toc.risk': 'Risk',
+  'case.toc.cause': 'Cause',
+  'case.toc.duties': 'Reporting duty',
+  'case.toc.actions': 'Actions',
+  'case.toc.comment': 'Comment',
+  'case.toc.history': 'History',
 };
 
 const sv = {
