@@ -16,6 +16,7 @@ mod intake;
 mod mail;
 mod openapi;
 mod org;
+mod pages;
 mod schema;
 mod tracking;
 mod workflow_property;
