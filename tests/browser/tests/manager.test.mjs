@@ -147,3 +147,30 @@ test('manager: mailed login link, inbox, acknowledge, risk, action; sibling case
   assertNoProblems(page);
   await context.close();
 });
+
+test('manager pages: dark mode, 320 px and 200 % text without sideways scrolling', { timeout: 120000 }, async () => {
+  for (const [label, opts, zoom] of [
+    ['manager-case-dark', { colorScheme: 'dark' }, false],
+    ['manager-case-320', { viewport: { width: 320, height: 640 } }, false],
+    ['manager-case-zoom200', {}, true],
+  ]) {
+    // bypassCSP only for the zoom style tag (see helpers.axe); the flow above runs under the CSP.
+    const { context, page } = await newPage(browser, { bypassCSP: true, ...opts });
+    const mine = await createCaseIn(context.request, 'Lyckeby skola', { title: `Zoom ${label}` });
+    const login = await context.request.post(`${BASE}/api/v1/auth/demo-login`, {
+      headers: { 'Sec-Fetch-Site': 'same-origin' },
+      data: { email: 'petra.lindgren@example.se' },
+    });
+    assert.equal(login.status(), 201, await login.text());
+    for (const path of ['/cases', `/cases/${mine.id}`]) {
+      await page.goto(path);
+      await page.locator(path === '/cases' ? '#case-list li' : '#case').first().waitFor({ state: 'visible', timeout: 15000 });
+      if (zoom) await page.addStyleTag({ content: 'html { font-size: 200% !important; }' });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${label} ${path}: horizontal overflow of ${overflow}px`);
+      await noViolations(page, `${label} ${path}`);
+    }
+    await screenshot(page, label);
+    await context.close();
+  }
+});
