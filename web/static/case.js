@@ -305,6 +305,7 @@ function fillCause() {
 function renderCause(manage) {
   $('cause-form').hidden = !manage;
   $('cause-readonly').hidden = manage;
+  if ($('cause_category').options.length) $('cause_category').options[0].textContent = t('case.cause.none');
   text('cause-ro-category', S.c.cause_category ? label('cause', S.c.cause_category, S.c.cause_category) : t('case.none'));
   text('cause-ro-investigation', S.c.investigation || t('case.none'));
 }
@@ -494,40 +495,73 @@ async function afterActionChange(key, vars) {
 }
 
 // ---------- history ----------
-const FIELD_KEYS = ['status', 'risk', 'cause_category', 'investigation', 'org_unit_id', 'injury_severity', 'several_injured', 'serious_danger', 'arbetsmiljoverket', 'forsakringskassan', 'title', 'owner_email', 'due_date', 'cost_estimate_ore', 'state', 'reason'];
+// Events are append-only rows written by the API: {kind, actor, data}. Known kinds get a
+// sentence; field changes show "field: before → after" in words.
+function fieldName(path) {
+  return String(path)
+    .split('.')
+    .filter((p) => p !== 'duties')
+    .map((p) => (t(`field.${p}`) === `field.${p}` ? p : t(`field.${p}`)))
+    .join(' – ');
+}
 
-function show(v, key) {
+function show(v, field = '') {
   if (v === null || v === undefined || v === '') return '–';
+  const last = String(field).split('.').pop();
   if (typeof v === 'boolean') return t(v ? 'case.yes' : 'case.no');
-  if (typeof v === 'object') {
-    if ('likelihood' in v && 'consequence' in v) return t('risk.short', { l: v.likelihood, k: v.consequence, level: label('risk', v.level || MATRIX[v.likelihood - 1]?.[v.consequence - 1]) });
-    return Object.entries(v).map(([k, x]) => `${fieldName(k)}: ${show(x, k)}`).join(', ');
+  if (typeof v === 'object' && 'likelihood' in v && 'consequence' in v) {
+    return t('risk.short', { l: v.likelihood, k: v.consequence, level: label('risk', v.level || MATRIX[v.likelihood - 1]?.[v.consequence - 1]) });
   }
-  if (key === 'cost_estimate_ore' && typeof v === 'number') return fmtKr(v);
-  if (key === 'investigation' && String(v).length > 200) return `${String(v).slice(0, 200)} …`;
+  if (typeof v === 'object') return emails(v).join(', ') || '…';
   const s = String(v);
+  if (last === 'org_unit_id') return S.units.find((u) => u.id === s)?.name || s;
+  if (last === 'injury_severity') return label('sev', s);
+  if (last === 'reported_at') return fmtDate(s) || s;
+  if (last === 'cost_estimate_ore' && typeof v === 'number') return fmtKr(v);
+  if (last === 'investigation' && s.length > 200) return `${s.slice(0, 200)} …`;
+  if (last === 'cause_category') return label('cause', s, s);
   if (t(`cstatus.${s}`) !== `cstatus.${s}`) return t(`cstatus.${s}`);
-  if (t(`astate.${s}`) !== `astate.${s}`) return t(`astate.${s}`);
   return s;
 }
-function fieldName(k) {
-  return FIELD_KEYS.includes(k) && t(`field.${k}`) !== `field.${k}` ? t(`field.${k}`) : k;
+
+// Every e-mail address somewhere in a value (routing and reminder events list recipients).
+function emails(v, out = []) {
+  if (typeof v === 'string' && /^[^\s@]+@[^\s@]+$/.test(v)) {
+    if (!out.includes(v)) out.push(v);
+  } else if (Array.isArray(v)) v.forEach((x) => emails(x, out));
+  else if (v && typeof v === 'object') Object.values(v).forEach((x) => emails(x, out));
+  return out;
 }
 
 function eventLines(e) {
   const d = e.data && typeof e.data === 'object' ? e.data : {};
-  const out = [];
-  if (typeof d.text === 'string') out.push(d.text);
-  if ('before' in d || 'after' in d) {
-    const name = d.field ? `${fieldName(d.field)}: ` : '';
-    out.push(`${name}${show(d.before, d.field)} → ${show(d.after, d.field)}`);
+  switch (e.kind) {
+    case 'created':
+    case 'photo_added':
+      return [];
+    case 'field_changed':
+      return [`${fieldName(d.field)}: ${show(d.before, d.field)} → ${show(d.after, d.field)}`];
+    case 'acknowledged':
+    case 'status_changed': {
+      const out = [`${show(d.from)} → ${show(d.to)}`];
+      if (d.reason) out.push(t('event.reason', { reason: d.reason }));
+      if (d.duplicate_of) out.push(t('event.duplicate', { id: d.duplicate_of }));
+      return out;
+    }
+    case 'comment':
+    case 'reporter_comment': {
+      const out = [];
+      if (d.by_reporter || e.kind === 'reporter_comment') out.push(t('event.byreporter'));
+      if (typeof d.text === 'string') out.push(d.text);
+      return out;
+    }
+    default: {
+      if ('field' in d && ('before' in d || 'after' in d)) return [`${fieldName(d.field)}: ${show(d.before, d.field)} → ${show(d.after, d.field)}`];
+      if (typeof d.text === 'string') return [d.text];
+      const to = emails(d);
+      return to.length ? [t('event.to', { to: to.join(', ') })] : [];
+    }
   }
-  if ('from' in d && 'to' in d) out.push(`${show(d.from)} → ${show(d.to)}`);
-  for (const [k, v] of Object.entries(d)) {
-    if (['text', 'before', 'after', 'field', 'from', 'to', 'public'].includes(k)) continue;
-    out.push(`${fieldName(k)}: ${show(v, k)}`);
-  }
-  return out;
 }
 
 function renderHistory() {
@@ -771,11 +805,9 @@ $('comment-form').addEventListener('submit', async (ev) => {
 onLangChange(async () => {
   for (const d of Object.values(displays)) d.rerender();
   for (const [name, said] of Object.entries(S.said)) if (said) say(name, ...said);
-  // Labels from the server (status, kind, actions) come in the chosen language.
-  if (S.c && (await loadCase())) {
-    await loadActions();
-    fillAll();
-  }
+  // Labels from the server (status, kind, actions) come in the chosen language. The forms
+  // keep what the user has typed: only texts change.
+  if (S.c && (await loadCase())) await loadActions();
   render();
 });
 
