@@ -520,7 +520,9 @@ function show(v, field = '') {
   if (last === 'cost_estimate_ore' && typeof v === 'number') return fmtKr(v);
   if (last === 'investigation' && s.length > 200) return `${s.slice(0, 200)} …`;
   if (last === 'cause_category') return label('cause', s, s);
+  if (last === 'due_date') return fmtDay(s);
   if (t(`cstatus.${s}`) !== `cstatus.${s}`) return t(`cstatus.${s}`);
+  if (t(`astate.${s}`) !== `astate.${s}`) return t(`astate.${s}`);
   return s;
 }
 
@@ -555,7 +557,22 @@ function eventLines(e) {
       if (typeof d.text === 'string') out.push(d.text);
       return out;
     }
+    case 'action_created':
+      return [t('event.action', { title: d.title || '' }), `${t('action.owner.short')}: ${d.owner_email || '–'} · ${t('action.due.short')}: ${fmtDay(d.due_date)}` + (typeof d.cost_estimate_ore === 'number' ? ` · ${fmtKr(d.cost_estimate_ore)}` : '')];
+    case 'action_state_changed': {
+      const out = [`${t('event.action', { title: d.title || '' })}: ${show(d.before)} → ${show(d.after)}`];
+      if (d.reason) out.push(t('event.reason', { reason: d.reason }));
+      return out;
+    }
     default: {
+      if (e.kind.startsWith('action_') && d.title) {
+        const to = emails(d.mails || d.to || []);
+        return [t('event.action', { title: d.title }), ...(to.length ? [t('event.to', { to: to.join(', ') })] : [])];
+      }
+      if (e.kind.startsWith('duty_') && d.authority) {
+        const to = emails(d.mails || d.to || []);
+        return [t(`duty.short.${d.authority}`), ...(to.length ? [t('event.to', { to: to.join(', ') })] : [])];
+      }
       if ('field' in d && ('before' in d || 'after' in d)) return [`${fieldName(d.field)}: ${show(d.before, d.field)} → ${show(d.after, d.field)}`];
       if (typeof d.text === 'string') return [d.text];
       const to = emails(d);

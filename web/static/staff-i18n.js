@@ -297,6 +297,17 @@ const sv = {
   'event.duplicate': 'Dubblett av ärende {id}',
   'event.byreporter': 'Från den som rapporterade.',
   'event.to': 'Till: {to}',
+  'event.action': 'Åtgärd ”{title}”',
+  'event.action_created': 'Åtgärd tillagd',
+  'event.action_updated': 'Åtgärd ändrad',
+  'event.action_state_changed': 'Åtgärd bytte läge',
+  'event.action_reminder_sent': 'Påminnelse om åtgärd skickad',
+  'event.action_due_soon': 'Påminnelse om åtgärd skickad',
+  'event.action_overdue': 'Påminnelse om försenad åtgärd skickad',
+  'event.action_overdue_sent': 'Påminnelse om försenad åtgärd skickad',
+  'event.action_escalated': 'Försenad åtgärd eskalerad',
+  'event.duty_reminder_sent': 'Påminnelse om anmälan skickad',
+  'event.duty_escalated': 'Försenad anmälan eskalerad',
 };
 
 const en = {
@@ -460,6 +471,17 @@ const en = {
   'event.duplicate': 'Duplicate of case {id}',
   'event.byreporter': 'From the reporter.',
   'event.to': 'To: {to}',
+  'event.action': 'Action “{title}”',
+  'event.action_created': 'Action added',
+  'event.action_updated': 'Action changed',
+  'event.action_state_changed': 'Action changed state',
+  'event.action_reminder_sent': 'Action reminder sent',
+  'event.action_due_soon': 'Action reminder sent',
+  'event.action_overdue': 'Overdue action reminder sent',
+  'event.action_overdue_sent': 'Overdue action reminder sent',
+  'event.action_escalated': 'Overdue action escalated',
+  'event.duty_reminder_sent': 'Reporting duty reminder sent',
+  'event.duty_escalated': 'Overdue report escalated',
 };
 
 addMessages({ enStatic, sv, en });
