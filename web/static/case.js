@@ -139,9 +139,11 @@ function renderProblem() {
   $('case-problem').hidden = !p;
   $('case').hidden = Boolean(p) || !S.c;
   if (!p) return;
-  document.title = `${t(p === 'notfound' ? 'case.notfound.h' : 'case.failed.h')} – Tillbud`;
-  text('case-problem-heading', t(p === 'notfound' ? 'case.notfound.h' : 'case.failed.h'));
-  text('case-problem-text', t(p === 'notfound' ? 'case.notfound.p' : p === 'network' ? 'err.network' : 'err.server'));
+  const heading = { notfound: 'case.notfound.h', movedaway: 'case.movedaway.h' }[p] || 'case.failed.h';
+  document.title = `${t(heading)} – Tillbud`;
+  text('case-problem-heading', t(heading));
+  const body = { notfound: 'case.notfound.p', movedaway: 'case.movedaway.p', network: 'err.network' }[p] || 'err.server';
+  text('case-problem-text', t(body, { unit: S.movedTo || '' }));
 }
 
 function render() {
@@ -760,7 +762,15 @@ $('move-form').addEventListener('submit', async (ev) => {
     showErrors('move', [{ field: 'org_unit_id', text: t('err.move.same') }]);
     return;
   }
-  await patch('move', { org_unit_id: to }, 'case.move.done', $('move-submit'));
+  const unitName = $('org_unit_id').selectedOptions[0]?.textContent || '';
+  if (!(await patch('move', { org_unit_id: to }, 'case.move.done', $('move-submit')))) return;
+  // A manager who moves a case out of their own units can no longer see it: say so plainly.
+  if (!(await loadCase()) && S.problem === 'notfound') {
+    S.problem = 'movedaway';
+    S.movedTo = unitName;
+    render();
+    $('case-problem-heading').focus();
+  }
 });
 
 $('action-form').addEventListener('submit', async (ev) => {
