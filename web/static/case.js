@@ -2,7 +2,7 @@
 // offers every change the API allows; each change sends If-Match from the last read.
 import { initPage, t, onLangChange } from './i18n.js';
 import { ErrorDisplay } from './errors.js';
-import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, fmtDate, fmtDay, fmtKr, parseKr, todayYmd } from './staff.js';
+import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, fmtDate, fmtDay, fmtKr, parseKr, todayYmd, uuid } from './staff.js';
 
 initPage();
 
@@ -773,6 +773,7 @@ $('move-form').addEventListener('submit', async (ev) => {
   }
 });
 
+let actionKey = { sig: null, key: null };
 $('action-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   clearSection('actions');
@@ -795,14 +796,18 @@ $('action-form').addEventListener('submit', async (ev) => {
   const body = { title, owner_email: owner, due_date: due };
   if (description) body.description = description;
   if (cost !== undefined) body.cost_estimate_ore = cost;
+  // The same action sent again (a lost answer, a double tap) reuses its key: created once.
+  const sig = JSON.stringify(body);
+  if (actionKey.sig !== sig) actionKey = { sig, key: uuid() };
   $('action-submit').disabled = true;
-  const r = await api('POST', `${base}/actions`, { body });
+  const r = await api('POST', `${base}/actions`, { body, key: actionKey.key });
   $('action-submit').disabled = false;
   if (!r.ok) {
     if (r.status === 401) toLogin();
     else showErrors('actions', answerErrors(r));
     return;
   }
+  actionKey = { sig: null, key: null };
   for (const id of ['a-title', 'a-description', 'a-owner', 'a-due', 'a-cost']) $(id).value = '';
   await afterActionChange('action.added', { title });
 });

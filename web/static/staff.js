@@ -9,8 +9,9 @@ const ACCEPT = 'application/json, application/problem+json';
 
 // One call to /api/v1. Never throws: a network failure is status 0. The browser adds
 // Sec-Fetch-Site itself, which is what the server's CSRF check wants for cookie sessions.
-export async function api(method, path, { body, etag } = {}) {
+export async function api(method, path, { body, etag, key } = {}) {
   const headers = { Accept: ACCEPT, 'Accept-Language': lang() };
+  if (key) headers['Idempotency-Key'] = key;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (etag) headers['If-Match'] = etag;
   let res;
@@ -114,6 +115,16 @@ export function parseKr(text) {
   const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(s);
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
+}
+
+// A fresh UUID (Idempotency-Key for creating requests).
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 // Today's date in Stockholm as YYYY-MM-DD (the API's calendar).
