@@ -64,7 +64,7 @@ const enStatic = {
   'case.status.dup': 'Id of the case this one duplicates',
   'case.status.dup.hint': 'Copy the id from the address of the other case, the part after /cases/.',
   'case.status.reason': 'Reason',
-  'case.status.reason.hint': 'Required when you reject a case or reopen a finished one. The reporter can see it.',
+  'case.status.reason.hint': 'Required when you reject a case or reopen a finished one.',
   'case.status.button': 'Change the status',
   'case.risk.h': 'Risk assessment',
   'risk.likelihood': 'How likely is it to happen (again)?',
