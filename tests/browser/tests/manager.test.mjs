@@ -65,7 +65,7 @@ test('manager: mailed login link, inbox, acknowledge, risk, action; sibling case
 
   // --- the inbox
   await page.waitForURL(/\/cases$/, { timeout: 15000 });
-  const item = page.getByRole('link', { name: mine.title ?? `Halka vid entrén ${stamp}` });
+  const item = page.getByRole('link', { name: `Halka vid entrén ${stamp}` });
   await item.waitFor({ timeout: 15000 });
   assert.match(await page.textContent('#who'), /Petra Lindgren/);
   assert.equal(await page.getByRole('link', { name: `Trasig grind ${stamp}` }).count(), 0, 'no sibling case in the inbox');
