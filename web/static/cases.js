@@ -113,8 +113,16 @@ onLangChange(() => {
   if (state.items.length || state.next !== null) render();
 });
 
+// The lead says whose cases these are: a coordinator sees all, an employee their own reports.
+function lead(me) {
+  const which = me?.can?.read_all_cases ? 'cases.lead.all' : me?.can?.read_cases ? null : 'cases.lead.own';
+  if (which) $('cases-lead').textContent = t(which);
+}
+
 const me = await loadMe();
+onLangChange(() => lead(me));
 if (me) {
   setupStaffHeader(me);
+  lead(me);
   load(false);
 }
