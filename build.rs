@@ -24,7 +24,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+    // Read at run time: a build script binary reused from another checkout must not embed
+    // that checkout's pages.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned());
+    let root = Path::new(&manifest_dir).join("web");
     println!("cargo:rerun-if-changed=web");
     let mut files = Vec::new();
     collect(&root, &mut files);
