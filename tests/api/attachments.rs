@@ -339,18 +339,7 @@ async fn a_retried_upload_with_its_key_is_stored_once() {
 async fn a_closed_case_takes_no_photos() {
     let app = spawn_app().await;
     let case = new_case(&app).await;
-    let id = case.id.clone();
-    app.db
-        .write(move |c| {
-            use diesel::prelude::*;
-            use tillbud::db::schema::incidents as i;
-            diesel::update(i::table.find(&id))
-                .set(i::status.eq("closed"))
-                .execute(c)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.set_status(&case.id, "closed").await;
     upload(&app, &case, &jpeg(8, 8), None)
         .await
         .assert_problem(409);

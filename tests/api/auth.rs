@@ -27,19 +27,6 @@ async fn post_json(app: &TestApp, path: &str, headers: &[(&str, &str)], body: Va
         .await
 }
 
-/// Logs in as a seeded demo user; returns the `Cookie` header value.
-async fn login(app: &TestApp, email: &str) -> String {
-    let r = post_json(
-        app,
-        "/api/v1/auth/demo-login",
-        &[SAME_ORIGIN],
-        json!({ "email": email }),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.raw);
-    session_cookie(&r)
-}
-
 async fn me(app: &TestApp, cookie: &str) -> Reply {
     app.get_with("/api/v1/me", &[("cookie", cookie)]).await
 }
@@ -215,7 +202,7 @@ async fn login_links_are_rate_limited_the_same_for_known_and_unknown_addresses()
 #[actix_rt::test]
 async fn sessions_end_when_idle_or_too_old_and_at_logout() {
     let app = spawn_app_with(&[("TILLBUD_SESSION_MAX_DAYS", "1")]).await;
-    let cookie = login(&app, "petra.lindgren@example.se").await;
+    let cookie = app.login_as("petra.lindgren@example.se").await;
     assert_eq!(me(&app, &cookie).await.status, 200);
     // Idle: 8 hours by default.
     app.clock.advance(Duration::minutes(479));
@@ -228,7 +215,7 @@ async fn sessions_end_when_idle_or_too_old_and_at_logout() {
     me(&app, &cookie).await.assert_problem(401);
 
     // Absolute lifetime (1 day here), however active.
-    let cookie = login(&app, "petra.lindgren@example.se").await;
+    let cookie = app.login_as("petra.lindgren@example.se").await;
     for _ in 0..3 {
         app.clock.advance(Duration::hours(7));
         assert_eq!(me(&app, &cookie).await.status, 200);
@@ -237,7 +224,7 @@ async fn sessions_end_when_idle_or_too_old_and_at_logout() {
     me(&app, &cookie).await.assert_problem(401);
 
     // Logout.
-    let cookie = login(&app, "petra.lindgren@example.se").await;
+    let cookie = app.login_as("petra.lindgren@example.se").await;
     let out = app
         .request(
             "DELETE",
@@ -255,7 +242,7 @@ async fn sessions_end_when_idle_or_too_old_and_at_logout() {
 #[actix_rt::test]
 async fn each_login_gets_a_new_session_id_and_ends_the_old_one() {
     let app = spawn_app().await;
-    let first = login(&app, "petra.lindgren@example.se").await;
+    let first = app.login_as("petra.lindgren@example.se").await;
     let r = post_json(
         &app,
         "/api/v1/auth/demo-login",
@@ -272,7 +259,7 @@ async fn each_login_gets_a_new_session_id_and_ends_the_old_one() {
 #[actix_rt::test]
 async fn disabling_a_user_ends_their_sessions_and_tokens_at_once() {
     let app = spawn_app_with(&[("TILLBUD_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
-    let cookie = login(&app, "eva.ek@example.se").await;
+    let cookie = app.login_as("eva.ek@example.se").await;
     let token = post_json(
         &app,
         "/api/v1/me/tokens",
@@ -314,7 +301,7 @@ async fn disabling_a_user_ends_their_sessions_and_tokens_at_once() {
 #[actix_rt::test]
 async fn api_tokens_work_until_revoked_and_only_their_owner_revokes_them() {
     let app = spawn_app().await;
-    let cookie = login(&app, "mikael.strand@example.se").await;
+    let cookie = app.login_as("mikael.strand@example.se").await;
     let created = post_json(
         &app,
         "/api/v1/me/tokens",
@@ -348,7 +335,7 @@ async fn api_tokens_work_until_revoked_and_only_their_owner_revokes_them() {
     assert!(listed.body["items"][0]["last_used_at"].is_string());
 
     // Someone else cannot revoke it.
-    let other = login(&app, "petra.lindgren@example.se").await;
+    let other = app.login_as("petra.lindgren@example.se").await;
     app.request(
         "DELETE",
         &format!("/api/v1/me/tokens/{id}"),
@@ -382,7 +369,7 @@ async fn api_tokens_work_until_revoked_and_only_their_owner_revokes_them() {
 #[actix_rt::test]
 async fn cookie_requests_that_change_something_must_come_from_our_pages() {
     let app = spawn_app().await;
-    let cookie = login(&app, "petra.lindgren@example.se").await;
+    let cookie = app.login_as("petra.lindgren@example.se").await;
     let body = json!({ "name": "x" });
     for (what, headers) in [
         (
@@ -457,13 +444,13 @@ async fn without_a_login_there_is_no_me_and_demo_login_exists_only_in_demo_mode(
 #[actix_rt::test]
 async fn the_admin_api_takes_admin_users_and_refuses_others() {
     let app = spawn_app().await;
-    let admin = login(&app, "admin@example.se").await;
+    let admin = app.login_as("admin@example.se").await;
     let users = app
         .get_with("/api/v1/admin/users", &[("cookie", &admin)])
         .await;
     assert_eq!(users.status, 200, "{}", users.raw);
     assert!(users.raw.contains("petra.lindgren@example.se"));
-    let manager = login(&app, "petra.lindgren@example.se").await;
+    let manager = app.login_as("petra.lindgren@example.se").await;
     app.get_with("/api/v1/admin/users", &[("cookie", &manager)])
         .await
         .assert_problem(403);
@@ -471,7 +458,7 @@ async fn the_admin_api_takes_admin_users_and_refuses_others() {
     app.get("/api/v1/admin/users").await.assert_problem(404);
 
     // An explicit grant makes a user manager of another unit at once.
-    let fredrik = me(&app, &login(&app, "fredrik.dahl@example.se").await).await;
+    let fredrik = me(&app, &app.login_as("fredrik.dahl@example.se").await).await;
     let fredrik_id = fredrik.body["id"].as_str().unwrap();
     let unit = app.unit_id("Rödebyskolan").await;
     let granted = post_json(
@@ -482,7 +469,7 @@ async fn the_admin_api_takes_admin_users_and_refuses_others() {
     )
     .await;
     assert_eq!(granted.status, 204, "{}", granted.raw);
-    let cookie = login(&app, "fredrik.dahl@example.se").await;
+    let cookie = app.login_as("fredrik.dahl@example.se").await;
     let names: Vec<String> = me(&app, &cookie).await.body["managed_units"]
         .as_array()
         .unwrap()

@@ -388,6 +388,22 @@ impl TestApp {
             .expect("count incidents")
     }
 
+    /// Sets a case's status straight in the database, for states a test does not walk to.
+    pub async fn set_status(&self, incident_id: &str, status: &str) {
+        let (id, status) = (incident_id.to_owned(), status.to_owned());
+        self.db
+            .write(move |c| {
+                use diesel::prelude::*;
+                use tillbud::db::schema::incidents as i;
+                diesel::update(i::table.find(&id))
+                    .set(i::status.eq(&status))
+                    .execute(c)?;
+                Ok(())
+            })
+            .await
+            .expect("set status");
+    }
+
     /// Logs in as a demo user through the real API; returns the `Cookie` header value.
     pub async fn login_as(&self, email: &str) -> String {
         let reply = self

@@ -106,17 +106,7 @@ async fn a_closed_case_takes_no_more_comments() {
     let created = app.post_incident(&app.valid_report().await, None).await;
     let id = created.body["id"].as_str().unwrap().to_owned();
     let code = created.body["tracking_code"].as_str().unwrap().to_owned();
-    app.db
-        .write(move |c| {
-            use diesel::prelude::*;
-            use tillbud::db::schema::incidents as i;
-            diesel::update(i::table.find(&id))
-                .set(i::status.eq("closed"))
-                .execute(c)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.set_status(&id, "closed").await;
     let r = app
         .request(
             "POST",
