@@ -2,7 +2,7 @@
 //! and the checks of the fields a manager writes.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -87,19 +87,7 @@ pub fn respond(mut builder: actix_web::HttpResponseBuilder, action: &ActionView)
         .json(action)
 }
 
-/// The version named by `If-Match`: missing is 428; anything but one of our ETags can never
-/// match, so it is 412.
-pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
-    let raw = req
-        .headers()
-        .get(header::IF_MATCH)
-        .ok_or(ApiError::PreconditionRequired)?;
-    raw.to_str()
-        .ok()
-        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|s| s.parse::<i64>().ok())
-        .ok_or(ApiError::PreconditionFailed)
-}
+pub use super::etag::if_match;
 
 /// The most a single action's estimate may be: 10 000 000 000 öre (100 MSEK). Larger is
 /// surely a typo (öre taken for kronor twice over).

@@ -52,7 +52,9 @@ enum Outcome {
     operation_id = "transition_action",
     params(
         ("id" = String, Path, format = Uuid, description = "The action's id."),
-        ("If-Match" = String, Header, description = "The ETag of the last read, e.g. `\"3\"`."),
+        // Declared optional so that its absence is documented as what it is here: 428.
+        ("If-Match" = Option<String>, Header, pattern = r#"^(W/)?"[0-9]+"$"#,
+         description = "Required: the `ETag` of the last read, e.g. `\"3\"`; 428 without it."),
     ),
     request_body(content = ActionTransition, content_type = "application/json"),
     responses(
@@ -67,7 +69,7 @@ enum Outcome {
         (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`to` is missing or unknown, or a cancellation has no reason.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing.", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
     )
 )]

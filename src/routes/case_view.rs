@@ -2,7 +2,7 @@
 //! rows, and what they share: loading a case through the access rule, `ETag`/`If-Match`.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -327,30 +327,7 @@ pub fn read_only(caller: &Caller, id: &str, what: &str) -> ApiError {
     )
 }
 
-/// The version named by `If-Match`. Without one, or with something that is not one of our
-/// ETags (also `*`: overwriting whatever is there is exactly what If-Match is here to
-/// prevent), 428: send the ETag from your last read.
-pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
-    let raw = req
-        .headers()
-        .get(header::IF_MATCH)
-        .ok_or(ApiError::PreconditionRequired)?
-        .to_str()
-        .map_err(|_| ApiError::PreconditionRequired)?;
-    let tag = raw.trim();
-    let tag = tag.strip_prefix("W/").unwrap_or(tag);
-    // An ETag is quoted (RFC 9110); a bare number is not one we sent.
-    let Some(digits) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
-        return Err(ApiError::PreconditionRequired);
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::PreconditionRequired);
-    }
-    // Shaped like one of our ETags but beyond any version there is: it cannot match.
-    digits
-        .parse::<i64>()
-        .map_err(|_| ApiError::PreconditionFailed)
-}
+pub use super::etag::if_match;
 
 /// 200 with the case and its `ETag`.
 pub fn respond(case: &Case) -> HttpResponse {

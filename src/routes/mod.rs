@@ -20,6 +20,7 @@ pub mod case_view;
 pub mod cause_categories;
 pub mod create_action;
 pub mod create_incident;
+pub mod etag;
 pub mod get_attachment;
 pub mod get_incident;
 pub mod health;

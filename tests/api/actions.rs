@@ -551,6 +551,19 @@ async fn a_stale_update_is_412_and_writes_nothing() {
         )
         .await;
     missing.assert_problem(428);
+    // Not an ETag of this API (empty, bare number, `*`): also 428, for actions as for cases.
+    for tag in ["", "3", "*"] {
+        let odd = app
+            .send_as(
+                Some(&petra),
+                "POST",
+                &format!("{action}/transitions"),
+                Some(&json!({"to": "in_progress"})),
+                Some(tag),
+            )
+            .await;
+        odd.assert_problem(428);
+    }
 
     let list = app
         .send_as(
