@@ -105,6 +105,14 @@ pub async fn demo_login(
         .db
         .write(move |c| users::find_or_create(c, demo.email, Some(demo.name), demo.flags, now))
         .await?;
+    if user.disabled {
+        tracing::info!(user_id = %user.id, "denied: demo login of a disabled user");
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "email",
+            "disabled",
+            i18n::current().pick("Användaren är avstängd.", "The user is disabled."),
+        )]));
+    }
     if let Some(old) = req.cookie(session::cookie_name(&state.settings)) {
         session::end(&state, hash_secret(old.value())).await?;
     }

@@ -287,7 +287,15 @@ async fn disabling_a_user_ends_their_sessions_and_tokens_at_once() {
     app.get_with("/api/v1/me", &[("authorization", &bearer)])
         .await
         .assert_problem(401);
-    // A disabled user cannot log in again either.
+    // A disabled user cannot log in again, not even with the demo buttons.
+    let demo = post_json(
+        &app,
+        "/api/v1/auth/demo-login",
+        &[SAME_ORIGIN],
+        json!({ "email": "eva.ek@example.se" }),
+    )
+    .await;
+    demo.assert_problem(422);
     let again = post_json(
         &app,
         "/api/v1/auth/login-link",
