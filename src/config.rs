@@ -57,6 +57,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
+    SettingDoc { key: "cost_categories", default: crate::domain::cost::DEFAULT_CATEGORIES, meaning: "Cost categories, `code:direction:svenska:English` separated by `;`; direction `cost` or `recovery`. Codes are stored with each entry: rename the names freely, never reuse a code for something else. See Damage costs." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -88,6 +89,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The cause categories a case may be classified with, in the configured order.
     pub cause_categories: Vec<String>,
+    /// Cost categories (with their direction and names), in the configured order.
+    pub cost_categories: crate::domain::cost::CostCategories,
 }
 
 /// Login and session settings.
@@ -430,6 +433,8 @@ impl Settings {
         if cause_categories.is_empty() {
             return Err(bad("cause_categories", "name at least one category".into()));
         }
+        let cost_categories = crate::domain::cost::CostCategories::parse(get("cost_categories").0)
+            .map_err(|why| bad("cost_categories", why))?;
         let auth = AuthSettings {
             session_idle: chrono::Duration::minutes(
                 number("session_idle_minutes", 1, 10_080)? as i64
@@ -458,6 +463,7 @@ impl Settings {
             mail,
             auth,
             cause_categories,
+            cost_categories,
         })
     }
 }

@@ -37,6 +37,9 @@ pub struct Roles {
     pub safety_coordinator: bool,
     /// Ekonomi: costs and aggregates of every unit, no reporter identity or free text.
     pub finance: bool,
+    /// Units (with their subtrees) whose costs the caller handles as ekonomi, by an admin's
+    /// grant (a finance user of one company, say); `finance` is the whole group.
+    pub finance_units: Vec<String>,
     /// Org tree, users, outbox.
     pub admin: bool,
 }
@@ -54,7 +57,7 @@ impl Roles {
         if self.safety_coordinator {
             names.push("safety_coordinator");
         }
-        if self.finance {
+        if self.finance || !self.finance_units.is_empty() {
             names.push("finance");
         }
         if self.admin {
@@ -116,6 +119,7 @@ pub fn roles_of(
                 .iter()
                 .any(|c| normalise_email(c) == user.email),
         finance: user.is_finance,
+        finance_units: users::finance_units(conn, &user.id)?,
         admin: user.is_admin,
     })
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod actions;
 pub mod attachments;
 pub mod cases;
+pub mod costs;
 pub mod duties;
 pub mod idempotency;
 pub mod incidents;
