@@ -23,6 +23,7 @@ pub fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
     org_import::import(db, &specs, false)?;
     seed_users(db)?;
     seed_reports(db)?;
+    crate::demo_costs::seed(db)?;
     Ok(true)
 }
 

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod attachments;
 pub mod cases;
 pub mod costs;
+pub mod demo_costs;
 pub mod duties;
 pub mod idempotency;
 pub mod incidents;

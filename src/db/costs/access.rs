@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 
 use super::super::access::{self as case_rule, HasIncidents};
-use super::super::schema::{incidents, org_closure};
+use super::super::schema::{incidents, org_closure, org_units};
 use super::super::{AnyConnection, DbResult};
 use crate::auth::Caller;
 
@@ -149,4 +149,45 @@ pub fn unit_in(conn: &mut AnyConnection, unit: &str, scope: &CostScope) -> DbRes
             Ok(n > 0)
         }
     }
+}
+
+/// A unit's id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRef {
+    pub id: String,
+    pub name: String,
+}
+
+pub fn unit_ref(conn: &mut AnyConnection, id: &str) -> DbResult<Option<UnitRef>> {
+    Ok(org_units::table
+        .find(id)
+        .select((org_units::id, org_units::name))
+        .first::<(String, String)>(conn)
+        .optional()?
+        .map(|(id, name)| UnitRef { id, name }))
+}
+
+pub fn parent_of(conn: &mut AnyConnection, id: &str) -> DbResult<Option<String>> {
+    Ok(org_units::table
+        .find(id)
+        .select(org_units::parent_id)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// The units with no parent (a group has one root; an import may add others).
+pub fn roots(conn: &mut AnyConnection) -> DbResult<Vec<String>> {
+    Ok(org_units::table
+        .filter(org_units::parent_id.is_null())
+        .select(org_units::id)
+        .load(conn)?)
+}
+
+/// A unit's direct children, active or not (costs stay on a unit that was closed).
+pub fn children(conn: &mut AnyConnection, unit: &str) -> DbResult<Vec<String>> {
+    Ok(org_units::table
+        .filter(org_units::parent_id.eq(unit))
+        .select(org_units::id)
+        .load(conn)?)
 }

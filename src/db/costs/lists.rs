@@ -256,3 +256,21 @@ pub fn recovered(conn: &mut AnyConnection, ids: &[String]) -> DbResult<BTreeMap<
         .map(|r| (r.incident_id, Ore(r.recovery_ore)))
         .collect())
 }
+
+/// The claim states of these cases (cases without a claim are absent).
+pub fn claim_states(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> DbResult<BTreeMap<String, ClaimState>> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let rows: Vec<(String, String)> = insurance_claims::table
+        .filter(insurance_claims::incident_id.eq_any(ids))
+        .select((insurance_claims::incident_id, insurance_claims::state))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, s)| Some((id, s.parse().ok()?)))
+        .collect())
+}

@@ -516,6 +516,14 @@ fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug + Default>(
     }
 }
 
+/// How many cost entries there are.
+pub fn entry_count(conn: &mut AnyConnection) -> DbResult<i64> {
+    use diesel::prelude::*;
+    Ok(super::super::schema::cost_entries::table
+        .count()
+        .get_result(conn)?)
+}
+
 /// Recomputes every rollup from the entries and lists where the stored ones differ.
 pub fn verify(conn: &mut AnyConnection) -> DbResult<Vec<Difference>> {
     let (s, e) = (stored(conn)?, expected(conn)?);
