@@ -145,7 +145,7 @@ export class CostPanel {
           h(
             'tr',
             {},
-            ...['cp.col.date', 'cp.col.category', 'cp.col.basis', 'cp.col.amount', 'cp.col.voucher', 'cp.col.note', 'cp.col.by', 'cp.col.action'].map((k) => h('th', { scope: 'col', class: k === 'cp.col.amount' ? 'num' : null, text: k })),
+            ...['cp.col.date', 'cp.col.category', 'cp.col.basis', 'cp.col.amount', 'cp.col.voucher', 'cp.col.by', 'cp.col.action'].map((k) => h('th', { scope: 'col', class: k === 'cp.col.amount' ? 'num' : null, text: k })),
           ),
         ),
         this.entriesBody,
@@ -352,8 +352,9 @@ export class CostPanel {
       // As it counts: a recovery or a reversal takes away.
       const counts = e.direction === 'recovery' ? -e.signed_ore : e.signed_ore;
       tr.append(h('td', { class: 'num' }, kr(counts)));
-      tr.append(h('td', {}, e.voucher_ref || ''));
-      tr.append(h('td', {}, e.note || ''));
+      const ref = h('td', {}, e.voucher_ref || '');
+      if (e.note) ref.append(h('span', { class: 'entry-note' }, e.note));
+      tr.append(ref);
       tr.append(h('td', { class: 'nowrap' }, `${stampText(e.entered_at)}`, h('br'), e.entered_by));
       const act = h('td');
       const reversible = !reversed && (e.origin === 'entry' || e.origin === 'move_in');
@@ -381,7 +382,9 @@ export class CostPanel {
     }
     this.claimUpdated.textContent = c.updated_at ? t('cp.claim.updated', { at: stampText(c.updated_at), by: c.updated_by || '' }) : '';
     this.claimUpdated.hidden = !c.updated_at;
+    // Those who may set the claim see it in the form; the others read it.
     this.claimForm.hidden = !d.can_set_claim;
+    dl.hidden = Boolean(d.can_set_claim);
     this.claimReadonly.hidden = Boolean(d.can_set_claim);
   }
 
