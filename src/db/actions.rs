@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::access;
 use super::schema::{corrective_actions, incidents, org_units};
 use super::{AnyConnection, DbResult};
-use crate::auth::Caller;
+use crate::domain::Caller;
 use crate::domain::action::{ActionState, ReminderStep};
 
 /// Dates are stored as `YYYY-MM-DD` text, which sorts and compares like the dates.
