@@ -17,5 +17,6 @@ pub mod mail;
 pub mod org_import;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::db::users::{self, UserRow};
 use crate::db::{AnyConnection, DbResult};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 // The caller is a domain type; auth only builds one from a request.
 pub use crate::domain::caller::{Caller, Roles, Via};

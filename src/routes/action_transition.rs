@@ -14,7 +14,7 @@ use crate::db::{incidents, DbError};
 use crate::domain::action::{check_transition, ActionState, ActionTransitionError};
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ActionTransition {

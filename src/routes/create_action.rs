@@ -19,7 +19,7 @@ use crate::domain::IncidentStatus;
 use crate::error::{ApiError, Problem};
 use crate::idempotent;
 use crate::mail::action_mail;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAction {

@@ -19,7 +19,7 @@ use crate::domain::risk::{Grade, Risk};
 use crate::domain::CleanText;
 use crate::error::{ApiError, Problem};
 use crate::mail::reroute;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The rating on the 4×4 matrix; the level follows from it.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -18,7 +18,7 @@ use crate::domain::workflow::{self, CaseFacts, TransitionError, TransitionInput}
 use crate::domain::IncidentStatus;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n::{self, Lang};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A step in the workflow.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -16,7 +16,7 @@ use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
 use crate::mail::action_mail;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateAction {

@@ -1,0 +1,19 @@
+//! What every handler may use, built once by `startup` and shared by all workers.
+
+use std::sync::Arc;
+
+use crate::auth::rate_limit::RateLimiter;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::mail::MailContext;
+
+/// What every handler may use.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<Clock>,
+    pub mail: Arc<MailContext>,
+    /// Login-link requests per e-mail and client address.
+    pub login_limiter: Arc<RateLimiter>,
+}
