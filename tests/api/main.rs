@@ -13,6 +13,7 @@ mod escalation;
 mod health;
 mod idempotency;
 mod intake;
+mod layers;
 mod mail;
 mod openapi;
 mod org;
