@@ -45,7 +45,8 @@ fn layer_of(module: &str) -> Option<u8> {
         .map(|(rank, _)| *rank)
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.rs` file below `dir`.
+pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

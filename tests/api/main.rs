@@ -10,6 +10,7 @@ mod auth;
 mod cases;
 mod config_cli;
 mod escalation;
+mod handler_size;
 mod health;
 mod idempotency;
 mod intake;
