@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod idempotent;
 pub mod intake;
 pub mod mail;
+pub mod ops;
 pub mod org_import;
 pub mod routes;
 pub mod startup;

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::mail::MailContext;
+use crate::ops;
 
 /// What every handler may use.
 pub struct AppState {
@@ -16,4 +17,15 @@ pub struct AppState {
     pub mail: Arc<MailContext>,
     /// Login-link requests per e-mail and client address.
     pub login_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// What a use case needs, with the time of this request.
+    pub fn ops(&self) -> ops::Ctx {
+        ops::Ctx {
+            db: self.db.clone(),
+            mail: self.mail.clone(),
+            now: self.clock.now(),
+        }
+    }
 }
