@@ -12,7 +12,7 @@ use super::super::{AnyConnection, DbResult};
 use super::{load, placeholders, Value};
 use crate::domain::cost::Totals;
 use crate::domain::cost_period::{Grain, GroupBy, PeriodKind, Range};
-use crate::domain::cost_trend::{Cells, Figures, TrendQuery};
+use crate::domain::cost_trend::{Cells, TrendQuery};
 use crate::domain::money::Ore;
 
 /// The units a question covers, resolved against the caller's rights and the org tree.
@@ -54,7 +54,7 @@ fn money(cost: i64, recovery: i64) -> Totals {
 }
 
 fn add(cells: &mut Cells, key: (i32, Option<String>), totals: Totals, cases: i64) {
-    let f = cells.entry(key).or_insert_with(Figures::default);
+    let f = cells.entry(key).or_default();
     f.totals.cost += totals.cost;
     f.totals.recovery += totals.recovery;
     f.cases += cases;

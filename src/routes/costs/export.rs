@@ -13,6 +13,16 @@ use crate::domain::money::Ore;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 
+/// A CSV export (UTF-8 with BOM, `;`, decimal comma), for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String)]
+pub struct CsvFile(pub String);
+
+/// An XLSX workbook, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct XlsxFile(pub Vec<u8>);
+
 /// The most rows one export may have.
 pub const MAX_ROWS: i64 = 10_000;
 
