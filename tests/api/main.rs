@@ -9,6 +9,7 @@ mod attachments;
 mod auth;
 mod cases;
 mod config_cli;
+mod costs;
 mod escalation;
 mod handler_size;
 mod health;

@@ -58,7 +58,7 @@ fn parse(r: ClaimInput) -> Result<NewClaim, ApiError> {
         s.trim().parse::<ClaimState>().map_err(|()| "unknown_value")
     });
     let insurer = c.text("insurer", r.insurer, false, (1, 100), false);
-    if insurer.is_none() && state.is_some_and(|s| s != ClaimState::None) && c.is_ok() {
+    if insurer.is_none() && state.is_some_and(|s| s != ClaimState::None) {
         c.fail("insurer", "required");
     }
     let claim_number = c.text("claim_number", r.claim_number, false, (1, 50), false);
