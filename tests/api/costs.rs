@@ -2,6 +2,9 @@
 //! cost view finance gets, entries and reversals (once, also when racing), the claim with
 //! If-Match, moves, trends year over year, and `tillbud costs verify`.
 
+// Amounts are written kronor_öre (`184_500_00` is 184 500,00 kr).
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use std::process::Command;
 
 use serde_json::{json, Value};
