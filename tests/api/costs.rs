@@ -146,7 +146,17 @@ const CASE_MATRIX: &[(&str, [&str; 3])] = &[
 
 /// Per role: trends for Grundskola, the cases list and the claims list — the status and,
 /// for the lists, which of [`CASES`] they show.
-const LIST_MATRIX: &[(&str, u16, u16, &[&str], u16, &[&str])] = &[
+/// (role, trends status, cases status, cases listed, claims status, claims listed)
+type ListRow = (
+    &'static str,
+    u16,
+    u16,
+    &'static [&'static str],
+    u16,
+    &'static [&'static str],
+);
+
+const LIST_MATRIX: &[ListRow] = &[
     ("manager", 403, 200, &["own", "mine"], 403, &[]),
     ("sibling_manager", 403, 200, &["sib"], 403, &[]),
     (
@@ -311,6 +321,7 @@ async fn costs_access_matrix() {
         assert_eq!(r.status, 200, "{}", r.raw);
     }
 
+    assert_eq!(cases.iter().map(|(n, _)| *n).collect::<Vec<_>>(), CASES);
     let mut failures = Vec::new();
     for (role, codes) in CASE_MATRIX {
         let cookie = cookie_of(role);
@@ -1208,7 +1219,7 @@ async fn the_cases_list_is_largest_net_first_a_page_at_a_time() {
         .await;
         ids.push((kronor * 100, id));
     }
-    ids.sort_by(|a, b| b.0.cmp(&a.0));
+    ids.sort_by_key(|c| std::cmp::Reverse(c.0));
     let mut seen = Vec::new();
     let mut path = "/api/v1/costs/cases?from=2016-01&to=2016-12&limit=2".to_owned();
     loop {
