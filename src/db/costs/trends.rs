@@ -310,11 +310,17 @@ pub fn plain_cells(
     let from = format!(
         "FROM cost_entries e{joins} WHERE e.month >= $1 AND e.month <= $2 AND e.basis IN ({bases}){filter}"
     );
+    // PostgreSQL refuses a constant in GROUP BY.
+    let by_group = if q.group_by == GroupBy::None {
+        String::new()
+    } else {
+        format!(", {grp}")
+    };
     let money_sql = format!(
         "SELECT '' AS unit, {bucket} AS bucket, {grp} AS grp, \
          CAST(SUM(CASE WHEN e.direction = 'cost' THEN e.sign * e.amount_ore ELSE 0 END) AS BIGINT) AS cost_ore, \
          CAST(SUM(CASE WHEN e.direction = 'recovery' THEN e.sign * e.amount_ore ELSE 0 END) AS BIGINT) AS recovery_ore \
-         {from} GROUP BY {bucket}, {grp}"
+         {from} GROUP BY {bucket}{by_group}"
     );
     let rows: Vec<MoneyCell> = load(conn, &money_sql, &values)?;
     for r in rows {
