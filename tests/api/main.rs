@@ -10,6 +10,7 @@ mod auth;
 mod cases;
 mod config_cli;
 mod costs;
+mod costs_export;
 mod costs_property;
 mod escalation;
 mod handler_size;

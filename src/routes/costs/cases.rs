@@ -37,7 +37,8 @@ pub struct CasesQueryParams {
     pub limit: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
-    /// `json` (default), `csv` or `xlsx` (every case of the filter, at most 10 000).
+    /// `json` (default), `csv` or `xlsx` (every case of the filter, at most
+    /// `TILLBUD_COST_EXPORT_MAX_ROWS`).
     #[param(value_type = Option<String>, pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
@@ -115,7 +116,7 @@ pub async fn cost_cases(
         let rows = read::count_cost_cases(&state.db, &caller, params.clone())
             .await
             .map_err(refused)?;
-        export::check_rows(rows, lang)?;
+        export::check_rows(rows, state.settings.cost_export_max_rows, lang)?;
         (params.after, params.limit) = (None, rows.max(1));
     }
     let page = (params.limit - 1).max(0) as usize;

@@ -142,6 +142,10 @@ pub async fn cost_trends(
             .insert_header(("Cache-Control", "no-store"))
             .json(view));
     }
-    export::check_rows(tables::trend_rows(&view), lang)?;
+    export::check_rows(
+        tables::trend_rows(&view),
+        state.settings.cost_export_max_rows,
+        lang,
+    )?;
     export::respond(tables::trend(&view, lang), format).await
 }
