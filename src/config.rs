@@ -58,6 +58,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
     SettingDoc { key: "cost_categories", default: crate::domain::cost::DEFAULT_CATEGORIES, meaning: "Cost categories, `code:direction:svenska:English` separated by `;`; direction `cost` or `recovery`. Codes are stored with each entry: rename the names freely, never reuse a code for something else. See Damage costs." },
+    SettingDoc { key: "cost_export_max_rows", default: "10000", meaning: "The most rows one CSV or XLSX export of the finance desk may have (counted before the file is built; more is a 422 asking for a shorter range)." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -91,6 +92,8 @@ pub struct Settings {
     pub cause_categories: Vec<String>,
     /// Cost categories (with their direction and names), in the configured order.
     pub cost_categories: crate::domain::cost::CostCategories,
+    /// The most rows one cost export may have.
+    pub cost_export_max_rows: i64,
 }
 
 /// Login and session settings.
@@ -464,6 +467,7 @@ impl Settings {
             auth,
             cause_categories,
             cost_categories,
+            cost_export_max_rows: number("cost_export_max_rows", 1, 1_000_000)? as i64,
         })
     }
 }

@@ -136,10 +136,19 @@ impl Lcg {
     }
 }
 
+/// (unit, kind, title, description, [(category, typical kronor)])
+type Recurring = (
+    &'static str,
+    IncidentKind,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, i64)],
+);
+
 /// Recurring smaller events over three years.
 fn stream() -> Vec<Case> {
     use Basis::*;
-    let kinds: [(&str, IncidentKind, &str, &str, &[(&str, i64)]); 6] = [
+    let kinds: [Recurring; 6] = [
         (
             "UTB-GR-NAT",
             IncidentKind::PropertyDamage,

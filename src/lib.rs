@@ -19,5 +19,6 @@ pub mod ops;
 pub mod org_import;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -17,17 +17,8 @@ use crate::db::Db;
 use crate::error::{problem_response, Problem};
 use crate::mail::outbox_worker::{self, Worker};
 use crate::mail::MailContext;
+use crate::state::AppState;
 use crate::{demo, i18n, routes};
-
-/// What every handler may use.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub clock: Arc<Clock>,
-    pub mail: Arc<MailContext>,
-    /// Login-link requests per e-mail and client address.
-    pub login_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
-}
 
 pub struct Application {
     port: u16,

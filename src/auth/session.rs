@@ -9,7 +9,7 @@ use super::{hash_secret, new_secret};
 use crate::config::Settings;
 use crate::db::users::{self, UserRow};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `__Host-` pins the cookie to this host, path `/` and HTTPS. Browsers refuse a `Secure`
 /// cookie over plain HTTP, so local plain-HTTP mode (a `base_url` starting with `http://`)

@@ -8,7 +8,7 @@ use diesel::sql_types::Bool;
 
 use super::schema::{incidents, org_closure};
 use super::MultiBackend;
-use crate::auth::Caller;
+use crate::domain::Caller;
 
 /// A condition on `incidents` rows.
 pub type CaseFilter = Box<dyn BoxableExpression<incidents::table, MultiBackend, SqlType = Bool>>;

@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use super::access;
 use super::schema::{corrective_actions, incidents, org_units};
 use super::{AnyConnection, DbResult};
-use crate::auth::Caller;
 use crate::domain::action::{ActionState, ReminderStep};
+use crate::domain::Caller;
 
 /// Dates are stored as `YYYY-MM-DD` text, which sorts and compares like the dates.
 pub fn date_text(d: NaiveDate) -> String {

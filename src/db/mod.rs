@@ -262,6 +262,37 @@ impl Db {
             .map_err(|TxError(e)| e)
     }
 
+    /// One transaction for a use case whose closure may refuse as well as fail: any `Err`,
+    /// a refusal of the use case or a database error, rolls everything back.
+    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.transaction_blocking(f))
+            .await
+            .map_err(|e| E::from(DbError::Task(e.to_string())))?
+    }
+
+    fn transaction_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<DbError>,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    {
+        let mut conn = self.conn()?;
+        let _turn = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        conn.transaction::<T, OpTx<E>, _>(|c| f(c).map_err(OpTx::Op))
+            .map_err(|e| match e {
+                OpTx::Op(e) => e,
+                OpTx::Diesel(d) => E::from(DbError::classify(d)),
+            })
+    }
+
     /// Whether the database answers (for `/health/ready`).
     pub async fn ping(&self) -> DbResult<()> {
         self.read(|c| {
@@ -278,6 +309,18 @@ struct TxError(DbError);
 impl From<DieselError> for TxError {
     fn from(e: DieselError) -> Self {
         TxError(DbError::classify(e))
+    }
+}
+
+/// Carries a use case's error (or diesel's own, from BEGIN/COMMIT) through a transaction.
+enum OpTx<E> {
+    Op(E),
+    Diesel(DieselError),
+}
+
+impl<E> From<DieselError> for OpTx<E> {
+    fn from(e: DieselError) -> Self {
+        OpTx::Diesel(e)
     }
 }
 

@@ -207,7 +207,7 @@ impl Range {
         }
         let aligned = match kind {
             PeriodKind::Month => (true, true),
-            PeriodKind::Quarter => (from.number() % 3 == 1, to.number() % 3 == 0),
+            PeriodKind::Quarter => (from.number() % 3 == 1, to.number().is_multiple_of(3)),
             PeriodKind::Year => (from.number() == 1, true),
         };
         if !aligned.0 {

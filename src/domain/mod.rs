@@ -7,6 +7,7 @@ mod string_enum;
 pub mod ack_token;
 pub mod action;
 pub mod calendar;
+pub mod caller;
 pub mod consequence;
 pub mod cost;
 pub mod cost_period;
@@ -26,6 +27,7 @@ pub mod text;
 pub mod tracking_code;
 pub mod workflow;
 
+pub use caller::{Caller, Roles, Via};
 pub use consequence::Consequence;
 pub use email::Email;
 pub use incident::{Coordinates, NewIncident, Reporter};

@@ -1,8 +1,8 @@
 //! Use cases: one file per operation that changes something. Each takes the caller, its
 //! parsed input and a [`Ctx`] (database, mail context, the time), runs its one transaction —
-//! access check, version check, history, outbox rows — and returns a typed result or its own
-//! error enum. HTTP (status codes, problem documents, words for the refusals) is the
-//! handlers' business, in `routes/`.
+//! access check, version check, diff, history events, outbox rows — and returns a typed
+//! result or its own error enum. HTTP (status codes, problem documents, words for the
+//! refusals) is the handlers' business, in `routes/`.
 
 use std::sync::Arc;
 
@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use crate::db::Db;
 use crate::mail::MailContext;
 
+pub mod actions;
+pub mod cases;
 pub mod costs;
 
 /// What a use case may use besides its input.

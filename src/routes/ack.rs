@@ -12,7 +12,7 @@ use crate::db::{incidents, outbox, routing as routing_db};
 use crate::domain::ack_token::{self, AckClaims, AckTokenError};
 use crate::error::ApiError;
 use crate::mail::templates::escape_html;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{Pages, PAGE_CSP};
 
 fn page(

@@ -17,7 +17,7 @@ use crate::domain::photo;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Room for the other parts and the multipart framing around one photo.
 const FRAMING: usize = 64 * 1024;

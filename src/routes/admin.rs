@@ -14,7 +14,7 @@ use actix_web::FromRequest;
 use crate::auth::Caller;
 use crate::domain::ack_token::constant_time_eq;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Who passed the admin check: the id of an admin user, or the operations token.
 #[derive(Debug, Clone)]

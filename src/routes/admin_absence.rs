@@ -11,7 +11,7 @@ use super::admin::require_admin;
 use super::input::{self, Lenient};
 use crate::db::{org_units, routing as routing_db};
 use crate::error::{ApiError, FieldError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The manager's absence, both days inclusive (Europe/Stockholm). Both `null` (or missing)
 /// ends it.

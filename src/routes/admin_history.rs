@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::admin::{require_admin, utc};
 use crate::db::incidents;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEvent {

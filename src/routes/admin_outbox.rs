@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::admin::{require_admin, utc};
 use crate::db::outbox::{self, OutboxRow};
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -7,7 +7,7 @@ use super::admin_outbox::OutboxItem;
 use crate::db::outbox;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Retry one mail
 ///

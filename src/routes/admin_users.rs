@@ -12,7 +12,7 @@ use crate::db::org_units;
 use crate::db::users::{self, NewUserFlags, UserRow};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserInfo {

@@ -12,7 +12,7 @@ use super::input::{self, Checker, Lenient};
 use crate::auth::{hash_secret, new_secret, Caller};
 use crate::db::users;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateToken {

@@ -12,7 +12,7 @@ use crate::db::users;
 use crate::demo::DEMO_USERS;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DemoUserInfo {

@@ -13,7 +13,7 @@ use crate::db::users;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::mail::templates;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginLinkRequest {

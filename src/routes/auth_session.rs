@@ -10,7 +10,7 @@ use crate::auth::{csrf, hash_secret, session, Caller, Via};
 use crate::db::users::{self, NewUserFlags};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartSession {

@@ -11,7 +11,7 @@ use super::input::{self, Checker, Lenient};
 use crate::auth::Caller;
 use crate::db::{access, cases, incidents};
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddCaseComment {

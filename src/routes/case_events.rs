@@ -9,7 +9,7 @@ use super::case_view;
 use crate::auth::Caller;
 use crate::db::{access, cases};
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One entry of a case's history. Entries are only ever added.
 #[derive(Debug, Serialize, ToSchema)]

@@ -19,7 +19,7 @@ use crate::domain::{Consequence, Coordinates, IncidentKind, NewIncident, Reporte
 use crate::error::{ApiError, Problem};
 use crate::idempotent;
 use crate::intake::{self, IncidentCreated};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A report of an event. Text is trimmed and Unicode-normalised (NFC) before its length is
 /// checked; control characters are refused.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::db::{attachments, incidents};
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The bytes of a stored photo.
 #[derive(utoipa::ToSchema)]

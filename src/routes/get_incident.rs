@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use super::case_view::{self, Case};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Read a case
 ///

@@ -36,6 +36,92 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     }
 }
 
+/// A field of a partial update: absent (leave it), `null` (clear it), a value of the right
+/// type, or a value of the wrong type (kept, so every bad field can be named at once).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Patch<T> {
+    #[default]
+    Absent,
+    Null,
+    Value(T),
+    Invalid,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Only reached for a field that is present (`#[serde(default)]` gives `Absent`).
+        let raw = serde_json::Value::deserialize(d)?;
+        if raw.is_null() {
+            return Ok(Patch::Null);
+        }
+        Ok(serde_json::from_value(raw).map_or(Patch::Invalid, Patch::Value))
+    }
+}
+
+impl<T> Patch<T> {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Patch::Null)
+    }
+
+    /// For a field that cannot be cleared: `null` counts as absent.
+    pub fn into_lenient(self) -> Lenient<T> {
+        match self {
+            Patch::Absent | Patch::Null => Lenient::Missing,
+            Patch::Value(v) => Lenient::Value(v),
+            Patch::Invalid => Lenient::Invalid,
+        }
+    }
+}
+
+/// A key a request object does not have; `null` tells whether its value was `null`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownField {
+    pub name: String,
+    pub null: bool,
+}
+
+/// Implements `Deserialize` for a request struct whose fields never fail (`Patch`,
+/// `Lenient`): known keys go to their fields, unknown keys are collected in its `unknown`
+/// field (instead of serde's first-error stop), so one pass can name every bad field. The
+/// struct keeps `#[serde(deny_unknown_fields)]` for its schema (`additionalProperties:
+/// false`); this impl, not serde's derive, is what reads it.
+macro_rules! collecting_object {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Fields;
+                impl<'de> serde::de::Visitor<'de> for Fields {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$ty, A::Error> {
+                        let mut out = <$ty>::default();
+                        while let Some(key) = map.next_key::<String>()? {
+                            match key.as_str() {
+                                $(stringify!($field) => out.$field = map.next_value()?,)*
+                                _ => {
+                                    let v: Option<serde::de::IgnoredAny> = map.next_value()?;
+                                    out.unknown.push($crate::routes::input::UnknownField {
+                                        name: key,
+                                        null: v.is_none(),
+                                    });
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(Fields)
+            }
+        }
+    };
+}
+pub(crate) use collecting_object;
+
 /// A nested object field: unlike serde's derive, refuses a JSON array in place of the object.
 #[derive(Debug, Clone)]
 pub struct Object<T>(pub T);

@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::actions::{self as actions_db, ListQuery, StateFilter};
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::db::actions::{self as actions_db, CaseAccess};
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A case's corrective actions
 ///

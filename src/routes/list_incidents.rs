@@ -18,7 +18,7 @@ use crate::domain::calendar::from_stockholm;
 use crate::domain::risk::RiskLevel;
 use crate::domain::{IncidentKind, IncidentStatus};
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Every filter is optional; unknown values are 422 with the field named.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, Via};
 use crate::db::org_units;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitRef {

@@ -2,7 +2,7 @@
 
 pub mod ack;
 pub mod action_dto;
-pub mod action_transition;
+pub mod actions;
 pub mod add_attachment;
 pub mod admin;
 pub mod admin_absence;
@@ -17,9 +17,9 @@ pub mod auth_session;
 pub mod case_comments;
 pub mod case_events;
 pub mod case_view;
+pub mod cases;
 pub mod cause_categories;
 pub mod costs;
-pub mod create_action;
 pub mod create_incident;
 pub mod etag;
 pub mod get_attachment;
@@ -32,11 +32,8 @@ pub mod list_case_actions;
 pub mod list_incidents;
 pub mod me;
 pub mod org_units;
-pub mod patch_incident;
 pub mod track;
 pub mod track_comment;
-pub mod transition_incident;
-pub mod update_action;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -113,15 +110,15 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(api_tokens::list_api_tokens)
             .service(api_tokens::create_api_token)
             .service(api_tokens::revoke_api_token)
-            .service(create_action::create_action)
+            .service(actions::create::create_action)
             .service(list_case_actions::list_case_actions)
             .service(list_actions::list_actions)
-            .service(update_action::update_action)
-            .service(action_transition::transition_action)
+            .service(actions::update::update_action)
+            .service(actions::transition::transition_action)
             .service(list_incidents::list_incidents)
             .service(get_incident::get_incident)
-            .service(patch_incident::patch_incident)
-            .service(transition_incident::transition_incident)
+            .service(cases::patch::patch_incident)
+            .service(cases::transition::transition_incident)
             .service(case_comments::add_case_comment)
             .service(case_events::list_case_events)
             .service(cause_categories::list_cause_categories)

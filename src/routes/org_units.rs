@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::db::org_units::{self, OrgUnitRow};
 use crate::domain::OrgUnitKind;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgUnit {

@@ -10,7 +10,7 @@ use crate::db::{attachments, incidents};
 use crate::domain::{IncidentKind, IncidentStatus, TrackingCode};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The public view of a case: no personal data, no internal notes.
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use crate::db::{incidents, DbError};
 use crate::domain::{IncidentStatus, TrackingCode};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddComment {

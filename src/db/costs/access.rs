@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::super::access::{self as case_rule, HasIncidents};
 use super::super::schema::{incidents, org_closure, org_units};
 use super::super::{AnyConnection, DbResult};
-use crate::auth::Caller;
+use crate::domain::Caller;
 
 /// The units whose costs a caller reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]

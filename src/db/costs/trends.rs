@@ -12,7 +12,7 @@ use super::super::{AnyConnection, DbResult};
 use super::{load, placeholders, Value};
 use crate::domain::cost::Totals;
 use crate::domain::cost_period::{Grain, GroupBy, PeriodKind, Range};
-use crate::domain::cost_trend::{Cells, Figures, TrendQuery};
+use crate::domain::cost_trend::{Cells, TrendQuery};
 use crate::domain::money::Ore;
 
 /// The units a question covers, resolved against the caller's rights and the org tree.
@@ -54,7 +54,7 @@ fn money(cost: i64, recovery: i64) -> Totals {
 }
 
 fn add(cells: &mut Cells, key: (i32, Option<String>), totals: Totals, cases: i64) {
-    let f = cells.entry(key).or_insert_with(Figures::default);
+    let f = cells.entry(key).or_default();
     f.totals.cost += totals.cost;
     f.totals.recovery += totals.recovery;
     f.cases += cases;
@@ -310,11 +310,17 @@ pub fn plain_cells(
     let from = format!(
         "FROM cost_entries e{joins} WHERE e.month >= $1 AND e.month <= $2 AND e.basis IN ({bases}){filter}"
     );
+    // PostgreSQL refuses a constant in GROUP BY.
+    let by_group = if q.group_by == GroupBy::None {
+        String::new()
+    } else {
+        format!(", {grp}")
+    };
     let money_sql = format!(
         "SELECT '' AS unit, {bucket} AS bucket, {grp} AS grp, \
          CAST(SUM(CASE WHEN e.direction = 'cost' THEN e.sign * e.amount_ore ELSE 0 END) AS BIGINT) AS cost_ore, \
          CAST(SUM(CASE WHEN e.direction = 'recovery' THEN e.sign * e.amount_ore ELSE 0 END) AS BIGINT) AS recovery_ore \
-         {from} GROUP BY {bucket}, {grp}"
+         {from} GROUP BY {bucket}{by_group}"
     );
     let rows: Vec<MoneyCell> = load(conn, &money_sql, &values)?;
     for r in rows {

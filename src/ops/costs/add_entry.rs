@@ -6,11 +6,11 @@ use uuid::Uuid;
 
 use super::super::Ctx;
 use super::{remember, Attempt, Created};
-use crate::auth::Caller;
 use crate::db::costs::{self as costs_db, entries, CostAccess};
-use crate::db::{AnyConnection, DbError, DbResult};
+use crate::db::{AnyConnection, DbError};
 use crate::domain::cost::{Basis, CostEntry, Direction, Origin};
 use crate::domain::money::Ore;
+use crate::domain::Caller;
 use crate::idempotent;
 
 /// Scope of this operation's `Idempotency-Key`s.
@@ -55,13 +55,12 @@ where
     let stored = attempt.clone();
     let written = ctx
         .db
-        .write(move |conn| write(conn, &who, &id, input, now, &stored, render))
+        .transaction(move |conn| write(conn, &who, &id, input, now, &stored, render))
         .await;
     match written {
-        Ok(Ok(body)) => Ok(Created::New(body)),
-        Ok(Err(refused)) => Err(refused),
+        Ok(body) => Ok(Created::New(body)),
         // A concurrent retry with the same key committed first: answer as it did.
-        Err(e) => Ok(Created::Earlier(
+        Err(AddEntryError::Db(e)) => Ok(Created::Earlier(
             idempotent::after_conflict(
                 &ctx.db,
                 IDEMPOTENCY_SCOPE,
@@ -71,6 +70,7 @@ where
             )
             .await?,
         )),
+        Err(refused) => Err(refused),
     }
 }
 
@@ -82,17 +82,17 @@ fn write<R>(
     now: chrono::NaiveDateTime,
     attempt: &Attempt,
     render: R,
-) -> DbResult<Result<String, AddEntryError>>
+) -> Result<String, AddEntryError>
 where
     R: FnOnce(&CostEntry) -> Result<String, String>,
 {
     match costs_db::case_access(conn, who, incident_id)? {
-        CostAccess::Hidden => return Ok(Err(AddEntryError::Hidden)),
-        CostAccess::CaseOnly => return Ok(Err(AddEntryError::CaseOnly)),
+        CostAccess::Hidden => return Err(AddEntryError::Hidden),
+        CostAccess::CaseOnly => return Err(AddEntryError::CaseOnly),
         CostAccess::Costs { .. } => {}
     }
     let Some(case) = entries::lock_case(conn, incident_id)? else {
-        return Ok(Err(AddEntryError::Hidden));
+        return Err(AddEntryError::Hidden);
     };
     let before = entries::for_case(conn, incident_id)?;
     let entry = CostEntry {
@@ -115,5 +115,5 @@ where
     entries::write(conn, &case, &before, std::slice::from_ref(&entry))?;
     let body = render(&entry).map_err(DbError::Task)?;
     remember(conn, IDEMPOTENCY_SCOPE, attempt, &body)?;
-    Ok(Ok(body))
+    Ok(body)
 }

@@ -2,10 +2,10 @@
 //! state) if the caller read its current version: finance and coordinators only.
 
 use super::super::Ctx;
-use crate::auth::Caller;
 use crate::db::costs::entries::{self, Claim};
 use crate::db::costs::{self as costs_db, CostAccess, NewClaim};
-use crate::db::{AnyConnection, DbError, DbResult};
+use crate::db::{AnyConnection, DbError};
+use crate::domain::Caller;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PutClaimError {
@@ -32,13 +32,12 @@ pub async fn put_claim(
     let (who, id, now) = (caller.clone(), incident_id.to_owned(), ctx.now.naive_utc());
     let written = ctx
         .db
-        .write(move |conn| write(conn, &who, &id, version, &claim, now))
+        .transaction(move |conn| write(conn, &who, &id, version, &claim, now))
         .await;
     match written {
-        Ok(result) => result,
         // Two first claims at once: the second meets the primary key.
-        Err(e) if e.is_unique_violation() => Err(PutClaimError::Stale),
-        Err(e) => Err(e.into()),
+        Err(PutClaimError::Db(e)) if e.is_unique_violation() => Err(PutClaimError::Stale),
+        other => other,
     }
 }
 
@@ -49,18 +48,18 @@ fn write(
     version: i64,
     claim: &NewClaim,
     now: chrono::NaiveDateTime,
-) -> DbResult<Result<Claim, PutClaimError>> {
+) -> Result<Claim, PutClaimError> {
     match costs_db::case_access(conn, who, incident_id)? {
-        CostAccess::Hidden => return Ok(Err(PutClaimError::Hidden)),
+        CostAccess::Hidden => return Err(PutClaimError::Hidden),
         CostAccess::CaseOnly | CostAccess::Costs { claims: false } => {
-            return Ok(Err(PutClaimError::NotAllowed))
+            return Err(PutClaimError::NotAllowed)
         }
         CostAccess::Costs { claims: true } => {}
     }
     if !entries::put_claim(conn, incident_id, version, claim, &who.email, now)? {
-        return Ok(Err(PutClaimError::Stale));
+        return Err(PutClaimError::Stale);
     }
     let stored = entries::claim(conn, incident_id)?
         .ok_or_else(|| DbError::Task("the claim just stored is gone".into()))?;
-    Ok(Ok(stored))
+    Ok(stored)
 }

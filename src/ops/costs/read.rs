@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use crate::auth::Caller;
 use crate::db::costs::access::{
     children, parent_of, roots, scope_units, top_units, unit_in, unit_ref, UnitRef,
 };
@@ -18,6 +17,7 @@ use crate::db::{org_units as units_db, AnyConnection, Db, DbError};
 use crate::domain::cost::{BasisFilter, CaseTotals, ClaimState, CostCategories, CostEntry, Totals};
 use crate::domain::cost_period::{GroupBy, Month};
 use crate::domain::cost_trend::{self, Trend, TrendQuery};
+use crate::domain::Caller;
 use crate::domain::IncidentKind;
 
 #[derive(Debug, thiserror::Error)]

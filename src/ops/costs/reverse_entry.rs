@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::super::Ctx;
 use super::{remember, Attempt, Created};
-use crate::auth::Caller;
 use crate::db::costs::{self as costs_db, entries, CostAccess};
-use crate::db::{AnyConnection, DbError, DbResult};
+use crate::db::{AnyConnection, DbError};
 use crate::domain::cost::{self, CostEntry, Origin, ReversalRefused, Stamp};
+use crate::domain::Caller;
 use crate::idempotent;
 
 /// Scope of this operation's `Idempotency-Key`s.
@@ -53,12 +53,11 @@ where
     let stored = attempt.clone();
     let written = ctx
         .db
-        .write(move |conn| write(conn, &who, &id, &entry, &reason, now, &stored, render))
+        .transaction(move |conn| write(conn, &who, &id, &entry, &reason, now, &stored, render))
         .await;
     match written {
-        Ok(Ok(body)) => Ok(Created::New(body)),
-        Ok(Err(refused)) => Err(refused),
-        Err(e) => {
+        Ok(body) => Ok(Created::New(body)),
+        Err(ReverseEntryError::Db(e)) => {
             let unique = e.is_unique_violation();
             match idempotent::after_conflict(
                 &ctx.db,
@@ -75,6 +74,7 @@ where
                 Err(e) => Err(e.into()),
             }
         }
+        Err(refused) => Err(refused),
     }
 }
 
@@ -88,21 +88,21 @@ fn write<R>(
     now: chrono::NaiveDateTime,
     attempt: &Attempt,
     render: R,
-) -> DbResult<Result<String, ReverseEntryError>>
+) -> Result<String, ReverseEntryError>
 where
     R: FnOnce(&CostEntry) -> Result<String, String>,
 {
     match costs_db::case_access(conn, who, incident_id)? {
-        CostAccess::Hidden => return Ok(Err(ReverseEntryError::Hidden)),
-        CostAccess::CaseOnly => return Ok(Err(ReverseEntryError::CaseOnly)),
+        CostAccess::Hidden => return Err(ReverseEntryError::Hidden),
+        CostAccess::CaseOnly => return Err(ReverseEntryError::CaseOnly),
         CostAccess::Costs { .. } => {}
     }
     let Some(case) = entries::lock_case(conn, incident_id)? else {
-        return Ok(Err(ReverseEntryError::Hidden));
+        return Err(ReverseEntryError::Hidden);
     };
     let before = entries::for_case(conn, incident_id)?;
     let Some(target) = before.iter().find(|e| e.id == entry_id) else {
-        return Ok(Err(ReverseEntryError::NoSuchEntry));
+        return Err(ReverseEntryError::NoSuchEntry);
     };
     let reversed_by = before
         .iter()
@@ -110,9 +110,9 @@ where
         .map(|e| e.id.as_str());
     match cost::check_reversal(target, reversed_by) {
         Ok(()) => {}
-        Err(ReversalRefused::IsReversal) => return Ok(Err(ReverseEntryError::IsReversal)),
+        Err(ReversalRefused::IsReversal) => return Err(ReverseEntryError::IsReversal),
         Err(ReversalRefused::AlreadyReversed(by)) => {
-            return Ok(Err(ReverseEntryError::AlreadyReversed(Some(by))))
+            return Err(ReverseEntryError::AlreadyReversed(Some(by)))
         }
     }
     let reversal = cost::reversal_of(
@@ -128,5 +128,5 @@ where
     entries::write(conn, &case, &before, std::slice::from_ref(&reversal))?;
     let body = render(&reversal).map_err(DbError::Task)?;
     remember(conn, IDEMPOTENCY_SCOPE, attempt, &body)?;
-    Ok(Ok(body))
+    Ok(body)
 }

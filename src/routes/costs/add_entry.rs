@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::super::case_view::case_id;
 use super::super::idempotency;
 use super::super::input::{self, Checker, Lenient};
-use super::{attempt, case_only, ctx, dto, hidden};
+use super::{attempt, case_only, dto, hidden};
 use crate::auth::Caller;
 use crate::domain::calendar::stockholm_date;
 use crate::domain::cost::{Basis, CostCategories};
@@ -18,7 +18,7 @@ use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::add_entry::{self, AddEntryError, NewEntryInput, IDEMPOTENCY_SCOPE};
 use crate::ops::costs::{earlier, Created};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewCostEntry {
@@ -147,7 +147,7 @@ pub async fn add_cost_entry(
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let value = input::parse_json_object(&req, &body)?;
     let attempt = attempt(&req, &caller, &format!("costs/{incident_id}"), &value)?;
-    let ctx = ctx(&state);
+    let ctx = state.ops();
     if let Some(answer) = earlier(&ctx, IDEMPOTENCY_SCOPE, &attempt).await? {
         return idempotency::respond(answer);
     }

@@ -16,7 +16,7 @@ use crate::domain::cost_period::{Month, PeriodKind, Range};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, CasesParams};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -37,7 +37,8 @@ pub struct CasesQueryParams {
     pub limit: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
-    /// `json` (default), `csv` or `xlsx` (every case of the filter, at most 10 000).
+    /// `json` (default), `csv` or `xlsx` (every case of the filter, at most
+    /// `TILLBUD_COST_EXPORT_MAX_ROWS`).
     #[param(value_type = Option<String>, pattern = "^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
@@ -94,8 +95,8 @@ impl CasesQueryParams {
     params(CasesQueryParams),
     responses(
         (status = 200, description = "A page of cases (JSON), or every case of the filter as CSV or XLSX with `format`.",
-         content((dto::CostCaseList = "application/json"), (String = "text/csv"),
-                 ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+         content((dto::CostCaseList = "application/json"), (export::CsvFile = "text/csv"),
+                 (export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller has no rights to costs, or not to this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid (or the export would be too large); `errors` names it.", body = Problem, content_type = "application/problem+json"),
@@ -115,7 +116,7 @@ pub async fn cost_cases(
         let rows = read::count_cost_cases(&state.db, &caller, params.clone())
             .await
             .map_err(refused)?;
-        export::check_rows(rows, lang)?;
+        export::check_rows(rows, state.settings.cost_export_max_rows, lang)?;
         (params.after, params.limit) = (None, rows.max(1));
     }
     let page = (params.limit - 1).max(0) as usize;

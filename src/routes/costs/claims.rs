@@ -13,7 +13,7 @@ use crate::domain::cost::ClaimState;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, ClaimsParams};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -13,8 +13,15 @@ use crate::domain::money::Ore;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 
-/// The most rows one export may have.
-pub const MAX_ROWS: i64 = 10_000;
+/// A CSV export (UTF-8 with BOM, `;`, decimal comma), for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String)]
+pub struct CsvFile(pub String);
+
+/// An XLSX workbook, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct XlsxFile(pub Vec<u8>);
 
 /// Exports built at the same time, across the instance.
 static BUILDING: Semaphore = Semaphore::const_new(2);
@@ -169,17 +176,17 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
-/// 422 when an export would have more rows than [`MAX_ROWS`] (asked before it is built).
-pub fn check_rows(rows: i64, lang: Lang) -> Result<(), ApiError> {
-    if rows <= MAX_ROWS {
+/// 422 when an export would have more than `max` rows (asked before it is built).
+pub fn check_rows(rows: i64, max: i64, lang: Lang) -> Result<(), ApiError> {
+    if rows <= max {
         return Ok(());
     }
     let message = match lang {
         Lang::Sv => format!(
-            "Exporten skulle få {rows} rader; högst {MAX_ROWS} går. Välj ett kortare intervall eller en mindre enhet."
+            "Exporten skulle få {rows} rader; högst {max} går. Välj ett kortare intervall eller en mindre enhet."
         ),
         Lang::En => format!(
-            "The export would have {rows} rows; at most {MAX_ROWS} are allowed. Choose a shorter range or a smaller unit."
+            "The export would have {rows} rows; at most {max} are allowed. Choose a shorter range or a smaller unit."
         ),
     };
     Err(ApiError::field("format", "too_many_rows", message))
@@ -260,7 +267,7 @@ mod tests {
         assert!(text.starts_with('\u{feff}'), "BOM");
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
         assert_eq!(lines[0], "Grupp;Netto (kr);Ärenden;Förändring (%)");
-        assert_eq!(lines[1], "'=HYPERLINK(\"x\");-12300,50;3;-12,50");
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"x\"\")\";-12300,50;3;-12,50");
         assert_eq!(lines[2], "\"Skola; \"\"Lyckeby\"\"\";1234567,00;0;");
         for start in ["+1", "-1", "@SUM(A1)", "\tx"] {
             assert!(neutralise(start).starts_with('\''), "{start}");
@@ -272,7 +279,17 @@ mod tests {
     fn xlsx_is_a_zip_with_a_sheet() {
         let bytes = xlsx(&table()).unwrap();
         assert!(bytes.starts_with(b"PK"));
-        assert!(check_rows(MAX_ROWS, Lang::Sv).is_ok());
-        assert!(check_rows(MAX_ROWS + 1, Lang::En).is_err());
+        assert!(check_rows(10, 10, Lang::Sv).is_ok());
+        assert!(check_rows(11, 10, Lang::En).is_err());
+    }
+
+    #[actix_rt::test]
+    async fn no_more_than_two_exports_are_built_at_once() {
+        let held = BUILDING.try_acquire_many(2).expect("both permits");
+        let busy = respond(table(), ExportFormat::Csv).await;
+        assert!(matches!(busy, Err(ApiError::Unavailable(_))), "{busy:?}");
+        drop(held);
+        let ok = respond(table(), ExportFormat::Csv).await.expect("built");
+        assert_eq!(ok.status(), 200);
     }
 }

@@ -10,7 +10,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A case's costs
 ///

@@ -26,17 +26,7 @@ use crate::error::ApiError;
 use crate::i18n::{self, Lang};
 use crate::ops::costs::read::ReadError;
 use crate::ops::costs::Attempt;
-use crate::ops::Ctx;
-use crate::startup::AppState;
-
-/// What a use case needs, with this request's time.
-pub fn ctx(state: &AppState) -> Ctx {
-    Ctx {
-        db: state.db.clone(),
-        mail: state.mail.clone(),
-        now: state.clock.now(),
-    }
-}
+use crate::state::AppState;
 
 /// This month in Stockholm.
 pub fn this_month(state: &AppState) -> Month {

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::super::case_view::{case_id, if_match};
 use super::super::input::{self, Checker, Lenient};
-use super::{ctx, dto, hidden};
+use super::{dto, hidden};
 use crate::auth::Caller;
 use crate::db::costs::NewClaim;
 use crate::domain::cost::ClaimState;
@@ -16,7 +16,7 @@ use crate::domain::money::{Ore, MAX_AMOUNT};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::put_claim::{self, PutClaimError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The whole claim; what is left out is cleared.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,7 +58,7 @@ fn parse(r: ClaimInput) -> Result<NewClaim, ApiError> {
         s.trim().parse::<ClaimState>().map_err(|()| "unknown_value")
     });
     let insurer = c.text("insurer", r.insurer, false, (1, 100), false);
-    if insurer.is_none() && state.is_some_and(|s| s != ClaimState::None) && c.is_ok() {
+    if insurer.is_none() && state.is_some_and(|s| s != ClaimState::None) {
         c.fail("insurer", "required");
     }
     let claim_number = c.text("claim_number", r.claim_number, false, (1, 50), false);
@@ -134,7 +134,7 @@ pub async fn put_insurance_claim(
     let version = if_match(&req)?;
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let claim = parse(input::from_object(input::parse_json_object(&req, &body)?)?)?;
-    let stored = put_claim::put_claim(&ctx(&state), &caller, &incident_id, version, claim)
+    let stored = put_claim::put_claim(&state.ops(), &caller, &incident_id, version, claim)
         .await
         .map_err(|e| refused(&caller, e))?;
     tracing::info!(user_id = %caller.user_id, case = %incident_id, state = %stored.state, "insurance claim set");

@@ -9,13 +9,13 @@ use super::super::case_view::case_id;
 use super::super::idempotency;
 use super::super::input::{self, Checker, Lenient};
 use super::add_entry::created;
-use super::{attempt, case_only, ctx, dto, hidden};
+use super::{attempt, case_only, dto, hidden};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::reverse_entry::{self, ReverseEntryError, IDEMPOTENCY_SCOPE};
 use crate::ops::costs::{earlier, Created};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewReversal {
@@ -102,7 +102,7 @@ pub async fn reverse_cost_entry(
         &format!("costs/{incident_id}/{entry_id}"),
         &value,
     )?;
-    let ctx = ctx(&state);
+    let ctx = state.ops();
     if let Some(answer) = earlier(&ctx, IDEMPOTENCY_SCOPE, &attempt).await? {
         return idempotency::respond(answer);
     }

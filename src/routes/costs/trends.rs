@@ -16,7 +16,7 @@ use crate::domain::cost_trend::TrendQuery;
 use crate::error::{ApiError, Problem};
 use crate::i18n::{self, Lang};
 use crate::ops::costs::read::{self, Source, TrendParams};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Every parameter is optional.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -116,8 +116,8 @@ impl TrendQueryParams {
     params(TrendQueryParams),
     responses(
         (status = 200, description = "The trend (JSON), or the same rows as a CSV or XLSX download with `format`.",
-         content((dto::TrendView = "application/json"), (String = "text/csv"),
-                 ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+         content((dto::TrendView = "application/json"), (export::CsvFile = "text/csv"),
+                 (export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller has no rights to costs, or not to this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid (or the export would be too large); `errors` names it.", body = Problem, content_type = "application/problem+json"),
@@ -142,6 +142,10 @@ pub async fn cost_trends(
             .insert_header(("Cache-Control", "no-store"))
             .json(view));
     }
-    export::check_rows(tables::trend_rows(&view), lang)?;
+    export::check_rows(
+        tables::trend_rows(&view),
+        state.settings.cost_export_max_rows,
+        lang,
+    )?;
     export::respond(tables::trend(&view, lang), format).await
 }

@@ -6,7 +6,7 @@ use super::dto;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Cost categories and labels
 ///

@@ -1,24 +1,22 @@
 //! `POST /api/v1/incidents/{id}/transitions`: moves a case through its workflow
-//! (`domain::workflow`). Acknowledging here stops reminders and escalation, as the mail's
-//! acknowledgement link does.
+//! (`domain::workflow`); the transaction is `ops::cases::transition`.
 
 use std::str::FromStr;
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::case_view::{self, Case};
-use super::input::{self, Checker, Lenient};
+use super::case_refusal;
 use crate::auth::Caller;
-use crate::db::cases::{self, CaseChanges};
-use crate::db::{access, incidents, routing as routing_db};
-use crate::domain::workflow::{self, CaseFacts, TransitionError, TransitionInput};
+use crate::domain::workflow::{TransitionError, TransitionInput};
 use crate::domain::IncidentStatus;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n::{self, Lang};
-use crate::startup::AppState;
+use crate::ops::cases::{self as ops, TransitionCaseError};
+use crate::routes::case_view::{self, Case};
+use crate::routes::input::{self, Checker, Lenient};
+use crate::state::AppState;
 
 /// A step in the workflow.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,7 +43,7 @@ fn list(statuses: &[IncidentStatus]) -> String {
 }
 
 /// The refusal the caller gets for a step the rules do not allow.
-fn refusal(e: TransitionError) -> ApiError {
+fn rule_refusal(e: TransitionError) -> ApiError {
     let lang = i18n::current();
     let field = |field: &str, code: &str, sv: &str, en: &str| {
         ApiError::Validation(vec![FieldError::new(
@@ -113,11 +111,6 @@ fn refusal(e: TransitionError) -> ApiError {
     }
 }
 
-enum Outcome {
-    Done(Box<case_view::Visible>),
-    Refused(ApiError),
-}
-
 /// Move a case through its workflow
 ///
 /// `new → acknowledged → investigating → action_planned → resolved → closed`, `rejected` and
@@ -162,119 +155,52 @@ pub async fn transition_incident(
     let version = case_view::if_match(&req)?;
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let request: TransitionRequest = input::from_object(input::parse_json_object(&req, &body)?)?;
-    let mut c = Checker::new();
-    let to_raw = c.value("to", request.to, true);
-    let to = c.parse("to", to_raw, |s| {
-        IncidentStatus::from_str(s.trim()).map_err(|()| "unknown_value")
-    });
-    let reason = c.text("reason", request.reason, false, (1, 2000), true);
-    let dup_raw = c.value("duplicate_of", request.duplicate_of, false);
-    let duplicate_of = c.parse("duplicate_of", dup_raw, |s| {
-        uuid::Uuid::parse_str(s.trim())
-            .map(|u| u.to_string())
-            .map_err(|_| "format")
-    });
-    c.finish()?;
-    let to = to.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("checked `to` missing")))?;
-    let input = TransitionInput {
-        reason: reason.map(|r| r.as_str().to_owned()),
-        duplicate_of,
-    };
-    let now = state.clock.now();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            let row = match case_view::gate(conn, &caller, &id, version)?.open(
-                &caller,
-                &id,
-                "transition",
-            ) {
-                Ok(row) => row,
-                Err(e) => return Ok(Outcome::Refused(e)),
-            };
-            let from: IncidentStatus = row.status.parse().map_err(|()| {
-                crate::db::DbError::Task(format!("incident {id} has a bad status"))
-            })?;
-            if let Some(other) = &input.duplicate_of {
-                // Only a case the caller can see may be named: otherwise the answer would
-                // tell whether an id exists.
-                if *other != id && cases::find(conn, other, access::readable(&caller))?.is_none() {
-                    return Ok(Outcome::Refused(ApiError::field(
-                        "duplicate_of",
-                        "unknown_case",
-                        i18n::current().pick(
-                            "Det ärendet finns inte, eller så kan du inte se det.",
-                            "That case does not exist, or you cannot see it.",
-                        ),
-                    )));
-                }
-            }
-            let facts = CaseFacts {
-                open_actions: u32::try_from(cases::open_actions(conn, &id)?).unwrap_or(u32::MAX),
-                risk_rated: row.risk_level.is_some(),
-            };
-            if let Err(e) = workflow::check(&id, from, to, &input, facts) {
-                return Ok(Outcome::Refused(refusal(e)));
-            }
-            let changes = CaseChanges {
-                status: Some(to.as_str().to_owned()),
-                status_reason: Some(input.reason.clone()),
-                duplicate_of: Some(input.duplicate_of.clone()),
-                ..CaseChanges::default()
-            };
-            if !cases::update(conn, &id, version, &changes, now.naive_utc())? {
-                return Ok(Outcome::Refused(ApiError::PreconditionFailed));
-            }
-            // Leaving `new` in any direction means someone took the case: no reminders.
-            if from == IncidentStatus::New {
-                routing_db::acknowledge(conn, &id, now.naive_utc())?;
-            }
-            let lang = Lang::Sv;
-            // The tracking page shows `text` of public events: the new status in words,
-            // never the reason (it may name people).
-            let data = json!({
-                "via": "api",
-                "from": from,
-                "to": to,
-                "reason": input.reason,
-                "duplicate_of": input.duplicate_of,
-                "before": {
-                    "status": from,
-                    "status_reason": row.status_reason,
-                    "duplicate_of": row.duplicate_of,
-                },
-                "after": {
-                    "status": to,
-                    "status_reason": input.reason,
-                    "duplicate_of": input.duplicate_of,
-                },
-                "text": format!("{} / {}", to.label(lang), to.label(Lang::En)),
-            })
-            .to_string();
-            let kind = if to == IncidentStatus::Acknowledged && from == IncidentStatus::New {
-                "acknowledged"
-            } else {
-                "status_changed"
-            };
-            incidents::append_event(
-                conn,
-                &id,
-                now.naive_utc(),
-                Some(&caller.email),
-                kind,
-                true,
-                &data,
-            )?;
-            Ok(Outcome::Done(Box::new(case_view::reload(
-                conn, &caller, &id,
-            )?)))
-        })
-        .await?;
-    match outcome {
-        Outcome::Refused(e) => Err(e),
-        Outcome::Done(v) => {
-            let case = case_view::full(v.case, v.can_manage, now)?;
-            Ok(case_view::respond(&case))
+    let (to, input) = request.check()?;
+    let ctx = state.ops();
+    match ops::transition_case(&ctx, &caller, &id, version, to, input).await {
+        Ok(v) => Ok(case_view::respond(&case_view::full(
+            v.case,
+            v.can_manage,
+            ctx.now,
+        )?)),
+        Err(TransitionCaseError::Refused(gate)) => {
+            Err(case_refusal(gate, &caller, &id, "transition"))
         }
+        Err(TransitionCaseError::Stale) => Err(ApiError::PreconditionFailed),
+        Err(TransitionCaseError::UnknownDuplicate) => Err(ApiError::field(
+            "duplicate_of",
+            "unknown_case",
+            i18n::current().pick(
+                "Det ärendet finns inte, eller så kan du inte se det.",
+                "That case does not exist, or you cannot see it.",
+            ),
+        )),
+        Err(TransitionCaseError::Rule(e)) => Err(rule_refusal(e)),
+        Err(TransitionCaseError::Db(e)) => Err(e.into()),
+    }
+}
+
+impl TransitionRequest {
+    /// Every bad field at once (422), or the step.
+    fn check(self) -> Result<(IncidentStatus, TransitionInput), ApiError> {
+        let mut c = Checker::new();
+        let to_raw = c.value("to", self.to, true);
+        let to = c.parse("to", to_raw, |s| {
+            IncidentStatus::from_str(s.trim()).map_err(|()| "unknown_value")
+        });
+        let reason = c.text("reason", self.reason, false, (1, 2000), true);
+        let dup_raw = c.value("duplicate_of", self.duplicate_of, false);
+        let duplicate_of = c.parse("duplicate_of", dup_raw, |s| {
+            uuid::Uuid::parse_str(s.trim())
+                .map(|u| u.to_string())
+                .map_err(|_| "format")
+        });
+        c.finish()?;
+        let to = to.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("checked `to` missing")))?;
+        let input = TransitionInput {
+            reason: reason.map(|r| r.as_str().to_owned()),
+            duplicate_of,
+        };
+        Ok((to, input))
     }
 }

@@ -1,0 +1,31 @@
+//! What every handler may use, built once by `startup` and shared by all workers.
+
+use std::sync::Arc;
+
+use crate::auth::rate_limit::RateLimiter;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::mail::MailContext;
+use crate::ops;
+
+/// What every handler may use.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<Clock>,
+    pub mail: Arc<MailContext>,
+    /// Login-link requests per e-mail and client address.
+    pub login_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// What a use case needs, with the time of this request.
+    pub fn ops(&self) -> ops::Ctx {
+        ops::Ctx {
+            db: self.db.clone(),
+            mail: self.mail.clone(),
+            now: self.clock.now(),
+        }
+    }
+}
