@@ -15,7 +15,6 @@ pub mod idempotent;
 pub mod intake;
 pub mod mail;
 pub mod ops;
-pub mod org_import;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -145,7 +145,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .configure(routes::api)
             .into_app()
             .configure(crate::web::routes)
-            .configure(routes::ack::routes)
+            .configure(routes::cases::acknowledge::routes)
             .default_service(web::to(routes::not_matched))
     })
     .listen(listener)?;

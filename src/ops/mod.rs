@@ -12,7 +12,9 @@ use crate::db::Db;
 use crate::mail::MailContext;
 
 pub mod actions;
+pub mod admin;
 pub mod cases;
+pub mod org_import;
 
 /// What a use case may use besides its input.
 #[derive(Clone)]
