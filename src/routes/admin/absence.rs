@@ -80,8 +80,7 @@ pub async fn set_manager_absence(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&req, &state).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: SetAbsence = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: SetAbsence = input::json_body(&req, payload).await?;
     let period = request.check()?;
     if !ops::set_manager_absence(&state.ops(), id, period).await? {
         return Err(ApiError::NotFound);

@@ -63,8 +63,7 @@ pub async fn add_case_comment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = case_view::case_id(&id)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: AddCaseComment = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: AddCaseComment = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let text = c.text("text", request.text, true, (1, 5000), true);
     let public = c.value("public", request.public, true);
