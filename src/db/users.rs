@@ -155,7 +155,9 @@ pub fn grant(
     Ok(())
 }
 
-/// Disables or enables a user. Disabling ends every session and token at once.
+/// Disables or enables a user. Disabling ends every session and API token for good (revoked,
+/// not merely suspended while the user is disabled), so re-enabling starts from none: a token
+/// that leaked while the account was off must not come back to life with it.
 pub fn set_disabled(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -172,6 +174,13 @@ pub fn set_disabled(
                 .filter(sessions::revoked_at.is_null()),
         )
         .set(sessions::revoked_at.eq(now))
+        .execute(conn)?;
+        diesel::update(
+            api_tokens::table
+                .filter(api_tokens::user_id.eq(user_id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(now))
         .execute(conn)?;
     }
     Ok(n == 1)

@@ -307,6 +307,53 @@ async fn disabling_a_user_ends_their_sessions_and_tokens_at_once() {
 }
 
 #[actix_rt::test]
+async fn re_enabling_a_user_does_not_revive_their_old_sessions_or_tokens() {
+    let app = spawn_app_with(&[("TILLBUD_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
+    let cookie = app.login_as("eva.ek@example.se").await;
+    let token = post_json(
+        &app,
+        "/api/v1/me/tokens",
+        &[("cookie", &cookie), SAME_ORIGIN],
+        json!({ "name": "export" }),
+    )
+    .await;
+    assert_eq!(token.status, 201, "{}", token.raw);
+    let bearer = format!("Bearer {}", token.body["token"].as_str().unwrap());
+    let user_id = me(&app, &cookie).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/admin/users/{user_id}");
+    for disabled in [true, false] {
+        let r = app
+            .admin_send("PATCH", &path, Some(&json!({ "disabled": disabled })))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.raw);
+        assert_eq!(r.body["disabled"], disabled);
+    }
+    // Enabled again, but what existed before the disabling stays dead.
+    app.get_with("/api/v1/me", &[("authorization", &bearer)])
+        .await
+        .assert_problem(401);
+    me(&app, &cookie).await.assert_problem(401);
+    let listed = app
+        .get_with(
+            "/api/v1/me/tokens",
+            &[("cookie", &app.login_as("eva.ek@example.se").await)],
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.raw);
+    assert!(
+        listed.body["items"][0]["revoked_at"].is_string(),
+        "{}",
+        listed.raw
+    );
+    // A new login and a new token work.
+    let fresh = app.login_as("eva.ek@example.se").await;
+    assert_eq!(me(&app, &fresh).await.status, 200);
+}
+
+#[actix_rt::test]
 async fn api_tokens_work_until_revoked_and_only_their_owner_revokes_them() {
     let app = spawn_app().await;
     let cookie = app.login_as("mikael.strand@example.se").await;
