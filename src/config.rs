@@ -57,6 +57,8 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
+    SettingDoc { key: "trusted_proxies", default: "", meaning: "Comma-separated IP addresses or CIDR networks (e.g. `10.0.0.0/8`) of the load balancers or reverse proxies in front of tillbud. Only from these is the client's address (for rate limits) taken from the forwarded header, and the scheme and host (for the same-origin check); from anyone else those headers are ignored." },
+    SettingDoc { key: "forwarded_header", default: "x-forwarded-for", meaning: "Which header the trusted proxies set: `x-forwarded-for` (with `X-Forwarded-Proto` and `X-Forwarded-Host`) or `forwarded` (RFC 7239)." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -88,6 +90,21 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The cause categories a case may be classified with, in the configured order.
     pub cause_categories: Vec<String>,
+    pub proxies: ProxySettings,
+}
+
+/// Which forwarded header the trusted proxies set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    XForwardedFor,
+    Forwarded,
+}
+
+/// The proxies in front of tillbud, whose forwarded headers are believed.
+#[derive(Debug, Clone)]
+pub struct ProxySettings {
+    pub trusted: crate::domain::network::TrustedProxies,
+    pub header: ForwardedHeader,
 }
 
 /// Login and session settings.
@@ -445,6 +462,40 @@ impl Settings {
             login_rate_limit: number("login_rate_limit", 1, 1000)? as usize,
         };
 
+        let mut trusted = Vec::new();
+        for part in get("trusted_proxies").0.split(',') {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let net = crate::domain::network::Network::parse(part).ok_or_else(|| {
+                bad(
+                    "trusted_proxies",
+                    format!("'{part}' is not an IP address or a network like 10.0.0.0/8"),
+                )
+            })?;
+            trusted.push(net);
+        }
+        let header = match get("forwarded_header")
+            .0
+            .trim()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "x-forwarded-for" => ForwardedHeader::XForwardedFor,
+            "forwarded" => ForwardedHeader::Forwarded,
+            v => {
+                return Err(bad(
+                    "forwarded_header",
+                    format!("'{v}' is neither x-forwarded-for nor forwarded"),
+                ))
+            }
+        };
+        let proxies = ProxySettings {
+            trusted: crate::domain::network::TrustedProxies(trusted),
+            header,
+        };
+
         Ok(Settings {
             listen,
             database_url,
@@ -458,6 +509,7 @@ impl Settings {
             mail,
             auth,
             cause_categories,
+            proxies,
         })
     }
 }
@@ -556,6 +608,12 @@ mod tests {
             ("TILLBUD_ACK_SECRET", "too-short", "ack_secret"),
             ("TILLBUD_OUTBOX_MAX_ATTEMPTS", "0", "outbox_max_attempts"),
             ("TILLBUD_MAIL_FROM", "not an address", "mail_from"),
+            (
+                "TILLBUD_TRUSTED_PROXIES",
+                "10.0.0.0/8, lb.example",
+                "trusted_proxies",
+            ),
+            ("TILLBUD_FORWARDED_HEADER", "x-real-ip", "forwarded_header"),
         ] {
             let e = Settings::load_from(None, &env(&[(var, value)])).unwrap_err();
             assert!(e.0.contains(key) && e.0.contains(var), "{}", e.0);

@@ -9,6 +9,7 @@
 //! Seam for municipal SSO (OIDC): an OIDC callback only has to end in
 //! [`session::start`] with the verified e-mail, exactly as the login link does.
 
+pub mod client;
 pub mod csrf;
 pub mod rate_limit;
 pub mod session;

@@ -12,6 +12,7 @@ pub mod email;
 pub mod incident;
 pub mod incident_kind;
 pub mod legal_duty;
+pub mod network;
 pub mod org;
 pub mod org_tree;
 pub mod photo;

@@ -59,10 +59,7 @@ pub async fn request_login_link(
     c.finish()?;
     let email = normalise_email(email.as_ref().map(|e| e.as_str()).unwrap_or_default());
     let now = state.clock.now();
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = crate::auth::client::address(&req, &state.settings.proxies);
     let limit = state.settings.auth.login_rate_limit;
     let keys = [
         (format!("email:{email}"), limit),

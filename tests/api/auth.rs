@@ -533,3 +533,175 @@ async fn the_admin_api_takes_admin_users_and_refuses_others() {
         .collect();
     assert_eq!(names, ["Nättraby skola", "Rödebyskolan"]);
 }
+
+/// Asks for a login link as if from `headers` (e.g. a forwarded client address).
+async fn ask_link(app: &TestApp, email: &str, headers: &[(&str, &str)]) -> Reply {
+    post_json(
+        app,
+        "/api/v1/auth/login-link",
+        headers,
+        json!({ "email": email }),
+    )
+    .await
+}
+
+#[actix_rt::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    // One link per address and client, four per client: the fifth address from one client
+    // is refused.
+    let app = spawn_app_with(&[
+        ("TILLBUD_LOGIN_RATE_LIMIT", "1"),
+        ("TILLBUD_TRUSTED_PROXIES", "10.9.0.0/16, 127.0.0.1"),
+    ])
+    .await;
+    for i in 0..6 {
+        let client = format!("198.51.100.{i}");
+        let r = ask_link(
+            &app,
+            &format!("n{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &client)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "client {client}: {}", r.raw);
+    }
+    // The client is the right-most hop that is not a proxy of ours: what it wrote to the left
+    // of that is its own word and does not make it someone else.
+    for i in 0..4 {
+        let forged = format!("203.0.113.{i}, 192.0.2.77, 10.9.0.3");
+        let r = ask_link(
+            &app,
+            &format!("m{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &forged)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{forged}: {}", r.raw);
+    }
+    let fifth = ask_link(
+        &app,
+        "m9@elsewhere.example",
+        &[("X-Forwarded-For", "203.0.113.99, 192.0.2.77")],
+    )
+    .await;
+    fifth.assert_problem(429);
+    assert!(fifth.header("retry-after").is_some());
+}
+
+#[actix_rt::test]
+async fn forwarded_headers_from_an_untrusted_peer_do_not_change_the_client() {
+    let app = spawn_app_with(&[("TILLBUD_LOGIN_RATE_LIMIT", "1")]).await;
+    for i in 0..4 {
+        let forged = format!("198.51.100.{i}");
+        let forwarded = format!("for={forged}");
+        let r = ask_link(
+            &app,
+            &format!("n{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &forged), ("Forwarded", &forwarded)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.raw);
+    }
+    ask_link(
+        &app,
+        "n9@elsewhere.example",
+        &[("X-Forwarded-For", "198.51.100.200")],
+    )
+    .await
+    .assert_problem(429);
+}
+
+#[actix_rt::test]
+async fn the_forwarded_header_of_rfc_7239_is_read_when_configured() {
+    let app = spawn_app_with(&[
+        ("TILLBUD_LOGIN_RATE_LIMIT", "1"),
+        ("TILLBUD_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TILLBUD_FORWARDED_HEADER", "forwarded"),
+    ])
+    .await;
+    for i in 0..6 {
+        let forwarded = format!("for=\"198.51.100.{i}:4711\";proto=https");
+        let r = ask_link(
+            &app,
+            &format!("n{i}@elsewhere.example"),
+            &[("Forwarded", &forwarded)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{forwarded}: {}", r.raw);
+    }
+    // X-Forwarded-For is not the configured header: ignored, so these are all the proxy.
+    for i in 0..4 {
+        let r = ask_link(
+            &app,
+            &format!("x{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &format!("192.0.2.{i}"))],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.raw);
+    }
+    ask_link(
+        &app,
+        "x9@elsewhere.example",
+        &[("X-Forwarded-For", "192.0.2.99")],
+    )
+    .await
+    .assert_problem(429);
+}
+
+async fn post_token(app: &TestApp, headers: Vec<(&str, &str)>) -> Reply {
+    post_json(app, "/api/v1/me/tokens", &headers, json!({ "name": "x" })).await
+}
+
+#[actix_rt::test]
+async fn the_origin_check_believes_forwarded_host_and_scheme_only_from_trusted_proxies() {
+    let direct = spawn_app().await;
+    let cookie = direct.login_as("petra.lindgren@example.se").await;
+    let here = direct.address.clone();
+    let https_here = here.replacen("http://", "https://", 1);
+    // Forged by the client itself: a foreign origin with a matching X-Forwarded-Host.
+    for (what, origin, extra) in [
+        (
+            "x-forwarded-host",
+            "http://evil.example",
+            ("X-Forwarded-Host", "evil.example"),
+        ),
+        (
+            "forwarded host",
+            "http://evil.example",
+            ("Forwarded", "host=evil.example"),
+        ),
+        (
+            "https origin over plain http",
+            https_here.as_str(),
+            ("X-Forwarded-Proto", "https"),
+        ),
+    ] {
+        let r = post_token(
+            &direct,
+            vec![("cookie", &cookie), ("Origin", origin), extra],
+        )
+        .await;
+        assert_eq!(r.status, 403, "{what}: {}", r.raw);
+        r.assert_problem(403);
+    }
+    // The host as addressed, with its real scheme, is fine.
+    let r = post_token(&direct, vec![("cookie", &cookie), ("Origin", &here)]).await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+
+    // Behind a trusted proxy the forwarded scheme and host are what the browser saw.
+    let proxied = spawn_app_with(&[("TILLBUD_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let cookie = proxied.login_as("petra.lindgren@example.se").await;
+    let forwarded = [
+        ("X-Forwarded-Host", "tillbud.intern.example"),
+        ("X-Forwarded-Proto", "https"),
+    ];
+    let with = |origin: &'static str| {
+        let mut h = vec![("cookie", cookie.as_str()), ("Origin", origin)];
+        h.extend_from_slice(&forwarded);
+        h
+    };
+    let r = post_token(&proxied, with("https://tillbud.intern.example")).await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+    let r = post_token(&proxied, with("http://tillbud.intern.example")).await;
+    assert_eq!(r.status, 403, "the scheme counts too: {}", r.raw);
+    let r = post_token(&proxied, with("https://evil.example")).await;
+    assert_eq!(r.status, 403, "{}", r.raw);
+}
