@@ -53,7 +53,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "session_max_days", default: "7", meaning: "A login session ends this many days after login, however active." },
     SettingDoc { key: "login_link_minutes", default: "15", meaning: "How long a mailed login link stays valid (it works once)." },
     SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`). Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
-    SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address, or one client address (×4), may ask for per 15 minutes; more get 429." },
+    SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address may ask for from one client address per 15 minutes (a successful login starts its count afresh), and one client address four times as many in all; more get 429." },
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },

@@ -19,7 +19,6 @@ use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpRequest};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::db::users::{self, UserRow};
@@ -83,20 +82,7 @@ pub struct Caller {
     pub via: Via,
 }
 
-/// SHA-256, hex: how tokens and session ids are stored.
-pub fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A new random secret: 32 bytes, base64url.
-pub fn new_secret() -> String {
-    use base64::Engine;
-    let bytes: [u8; 32] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use crate::domain::secret::{hash_secret, new_secret};
 
 /// E-mails are compared lower-case everywhere in auth.
 pub fn normalise_email(email: &str) -> String {

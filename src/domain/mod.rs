@@ -18,6 +18,7 @@ pub mod org_tree;
 pub mod photo;
 pub mod risk;
 pub mod routing;
+pub mod secret;
 pub mod status;
 pub mod text;
 pub mod tracking_code;

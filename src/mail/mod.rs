@@ -5,6 +5,7 @@
 pub mod action_mail;
 pub mod duty_reminders;
 pub mod escalation;
+pub mod links;
 pub mod outbox_worker;
 pub mod reroute;
 pub mod templates;
@@ -39,6 +40,9 @@ pub struct MailContext {
     pub action_escalation_days: u32,
     /// Wakes the worker after a commit that wrote mail, so it does not wait for its next poll.
     pub wake: Notify,
+    /// Lower-case mail domains whose addresses may log in (the worker decides, see `links`).
+    pub login_domains: Vec<String>,
+    pub login_link_ttl: Duration,
 }
 
 /// The host of a URL, for Message-IDs (`https://tillbud.example.se:8443/x` → `tillbud.example.se`).
@@ -83,6 +87,8 @@ impl MailContext {
             action_reminder_days_before: m.action_reminder_days_before,
             action_escalation_days: m.action_escalation_days,
             wake: Notify::new(),
+            login_domains: settings.auth.login_domains.clone(),
+            login_link_ttl: settings.auth.login_link_ttl,
         }
     }
 
@@ -119,7 +125,8 @@ impl MailContext {
         }
     }
 
-    /// Renders one mail about a case for one recipient.
+    /// Renders one mail about a case for one recipient. An acknowledgement link is left as a
+    /// placeholder, signed when the mail is sent (`links`).
     pub fn mail(
         &self,
         purpose: Purpose,
@@ -127,7 +134,6 @@ impl MailContext {
         facts: &Facts,
         incident_id: Uuid,
         tracking_url: Option<&str>,
-        now: DateTime<Utc>,
     ) -> NewMail {
         let id = Uuid::now_v7();
         let case_url = match purpose {
@@ -138,10 +144,9 @@ impl MailContext {
             purpose,
             Purpose::Notify | Purpose::Reminder | Purpose::Escalation | Purpose::Moved
         );
-        let ack = wants_ack.then(|| self.ack_url(incident_id, id, now));
         let links = Links {
             case: &case_url,
-            ack: ack.as_deref(),
+            ack: wants_ack.then_some(links::ACK_LINK),
         };
         let rendered = templates::render(purpose, facts, &links, &recipient.reason);
         NewMail {
@@ -217,10 +222,10 @@ pub fn route_new_incident(
     };
     let mut mails = Vec::new();
     for r in &decision.responsible {
-        mails.push(ctx.mail(Purpose::Notify, r, &facts, incident_id, None, now));
+        mails.push(ctx.mail(Purpose::Notify, r, &facts, incident_id, None));
     }
     for r in &decision.copies {
-        mails.push(ctx.mail(Purpose::Copy, r, &facts, incident_id, None, now));
+        mails.push(ctx.mail(Purpose::Copy, r, &facts, incident_id, None));
     }
     if let Some(email) = &decision.receipt {
         let reporter = Recipient {
@@ -236,7 +241,6 @@ pub fn route_new_incident(
             &facts,
             incident_id,
             Some(tracking_url),
-            now,
         ));
     }
     for mail in &mails {

@@ -705,3 +705,83 @@ async fn the_origin_check_believes_forwarded_host_and_scheme_only_from_trusted_p
     let r = post_token(&proxied, with("https://evil.example")).await;
     assert_eq!(r.status, 403, "{}", r.raw);
 }
+
+#[actix_rt::test]
+async fn known_and_unknown_addresses_take_the_same_path_on_the_request() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[("TILLBUD_WORKER_ENABLED", "false")]).await;
+    let known = ask_link(&app, "fredrik.dahl@example.se", &[]).await;
+    let unknown = ask_link(&app, "nobody@elsewhere.example", &[]).await;
+    assert_eq!((known.status, unknown.status), (202, 202));
+    assert_eq!(known.body, unknown.body);
+    // The request did the same for both: one queued mail each, alike but for the address,
+    // and nothing else (no token, no lookup result) written on the way.
+    let rows = crate::helpers::outbox_rows(&app).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (a, b) = (&rows[0], &rows[1]);
+    assert_eq!(
+        (&a.purpose, &a.state, &a.subject, &a.body_text, &a.body_html),
+        (&b.purpose, &b.state, &b.subject, &b.body_text, &b.body_html)
+    );
+    let mut to: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["fredrik.dahl@example.se", "nobody@elsewhere.example"]);
+    assert!(crate::helpers::login_token_rows(&app).await.is_empty());
+
+    // The worker sends the known one and drops the other without a trace.
+    let worker = crate::helpers::worker_for(&app, smtp.port);
+    assert_eq!(worker.drain_once().await.unwrap(), 2);
+    let mails = smtp.wait_for(1, 10).await;
+    assert_eq!(mails.len(), 1);
+    assert!(smtp.to("nobody@elsewhere.example").is_empty());
+    let rows = crate::helpers::outbox_rows(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].recipient, "fredrik.dahl@example.se");
+    assert_eq!(rows[0].state, "sent");
+    let tokens = crate::helpers::login_token_rows(&app).await;
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].1, "fredrik.dahl@example.se");
+}
+
+#[actix_rt::test]
+async fn a_stranger_cannot_lock_someone_out_and_a_login_starts_the_count_afresh() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(
+        smtp.port,
+        &[
+            ("TILLBUD_LOGIN_RATE_LIMIT", "2"),
+            ("TILLBUD_TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    )
+    .await;
+    let petra = "petra.lindgren@example.se";
+    let stranger = [("X-Forwarded-For", "203.0.113.66")];
+    let owner = [("X-Forwarded-For", "198.51.100.10")];
+    for _ in 0..2 {
+        assert_eq!(ask_link(&app, petra, &stranger).await.status, 202);
+    }
+    ask_link(&app, petra, &stranger).await.assert_problem(429);
+    // Petra, from her own network, is not held up by the stranger's requests.
+    for _ in 0..2 {
+        let r = ask_link(&app, petra, &owner).await;
+        assert_eq!(r.status, 202, "{}", r.raw);
+    }
+    ask_link(&app, petra, &owner).await.assert_problem(429);
+    // She logs in with a link she got; then she (and anyone) may ask again.
+    let mails = smtp.wait_for(4, 20).await;
+    let link = mails
+        .iter()
+        .find_map(|m| m.link("http://tillbud.test/login?token="))
+        .unwrap();
+    let token = link.split("token=").nth(1).unwrap();
+    let started = post_json(
+        &app,
+        "/api/v1/auth/session",
+        &[SAME_ORIGIN],
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(started.status, 201, "{}", started.raw);
+    let r = ask_link(&app, petra, &owner).await;
+    assert_eq!(r.status, 202, "{}", r.raw);
+}
