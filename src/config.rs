@@ -57,6 +57,9 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
+    SettingDoc { key: "report_rate_limit_client", default: "60", meaning: "Reports one client address may send per hour (a whole office behind one address shares it); more get 429 with Retry-After. The web form keeps a refused report and sends it again later." },
+    SettingDoc { key: "report_rate_limit_reporter", default: "10", meaning: "Reports naming one reporter e-mail address may be sent per hour (a logged-in reporter giving their own address is counted as themselves, so others cannot use it up); more get 429." },
+    SettingDoc { key: "receipts_to_any_address", default: "false", meaning: "Send the reporter's receipt to whatever address they give. `false`: only to addresses in `login_domains` and to a logged-in reporter's own address, so the service cannot be made to mail strangers." },
     SettingDoc { key: "trusted_proxies", default: "", meaning: "Comma-separated IP addresses or CIDR networks (e.g. `10.0.0.0/8`) of the load balancers or reverse proxies in front of tillbud. Only from these is the client's address (for rate limits) taken from the forwarded header, and the scheme and host (for the same-origin check); from anyone else those headers are ignored." },
     SettingDoc { key: "forwarded_header", default: "x-forwarded-for", meaning: "Which header the trusted proxies set: `x-forwarded-for` (with `X-Forwarded-Proto` and `X-Forwarded-Host`) or `forwarded` (RFC 7239)." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
@@ -91,6 +94,14 @@ pub struct Settings {
     /// The cause categories a case may be classified with, in the configured order.
     pub cause_categories: Vec<String>,
     pub proxies: ProxySettings,
+    pub report_limits: ReportLimits,
+}
+
+/// How many reports per hour one client address, and one reporter address, may send.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportLimits {
+    pub per_client: usize,
+    pub per_reporter: usize,
 }
 
 /// Which forwarded header the trusted proxies set.
@@ -163,6 +174,8 @@ pub struct MailSettings {
     pub action_reminder_days_before: u32,
     /// Days after the due date when an unfinished action is escalated.
     pub action_escalation_days: u32,
+    /// Receipts to any address, not only the login domains'.
+    pub receipts_to_any_address: bool,
 }
 
 // Secrets stay out of logs and panics.
@@ -435,6 +448,8 @@ impl Settings {
             max_attempts: number("outbox_max_attempts", 1, 1000)? as u32,
             action_reminder_days_before: number("action_reminder_days_before", 0, 365)? as u32,
             action_escalation_days: number("action_escalation_days", 1, 365)? as u32,
+            receipts_to_any_address: parse_bool(get("receipts_to_any_address").0)
+                .ok_or_else(|| bad("receipts_to_any_address", "use true or false".into()))?,
         };
         // Kept as configured (trimmed, duplicates dropped): they are shown to managers as is.
         let mut cause_categories: Vec<String> = Vec::new();
@@ -491,6 +506,10 @@ impl Settings {
                 ))
             }
         };
+        let report_limits = ReportLimits {
+            per_client: number("report_rate_limit_client", 1, 100_000)? as usize,
+            per_reporter: number("report_rate_limit_reporter", 1, 100_000)? as usize,
+        };
         let proxies = ProxySettings {
             trusted: crate::domain::network::TrustedProxies(trusted),
             header,
@@ -510,6 +529,7 @@ impl Settings {
             auth,
             cause_categories,
             proxies,
+            report_limits,
         })
     }
 }

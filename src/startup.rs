@@ -27,6 +27,8 @@ pub struct AppState {
     pub mail: Arc<MailContext>,
     /// Login-link requests per e-mail and client address.
     pub login_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
+    /// Reports per client and reporter address, per hour.
+    pub report_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
 }
 
 pub struct Application {
@@ -70,6 +72,9 @@ impl Application {
             mail: mail.clone(),
             login_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
                 chrono::Duration::minutes(15),
+            )),
+            report_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
+                chrono::Duration::hours(1),
             )),
         };
         let server = build_server(listener, state)?;

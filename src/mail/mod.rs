@@ -43,6 +43,8 @@ pub struct MailContext {
     /// Lower-case mail domains whose addresses may log in (the worker decides, see `links`).
     pub login_domains: Vec<String>,
     pub login_link_ttl: Duration,
+    /// Receipts to any address (else only to the login domains and a logged-in reporter).
+    pub receipts_to_any_address: bool,
 }
 
 /// The host of a URL, for Message-IDs (`https://tillbud.example.se:8443/x` → `tillbud.example.se`).
@@ -89,11 +91,25 @@ impl MailContext {
             wake: Notify::new(),
             login_domains: settings.auth.login_domains.clone(),
             login_link_ttl: settings.auth.login_link_ttl,
+            receipts_to_any_address: m.receipts_to_any_address,
         }
     }
 
     pub fn ack_secret(&self) -> &[u8] {
         &self.ack_secret
+    }
+
+    /// Whether a receipt may go to `email`: anyone could type any address into a report, so
+    /// only addresses of our own domains, or the logged-in reporter's own (`verified`), get
+    /// mail from us unless the setting allows any.
+    pub fn may_receive_receipt(&self, email: &str, verified: Option<&str>) -> bool {
+        self.receipts_to_any_address
+            || verified.is_some_and(|v| v.eq_ignore_ascii_case(email))
+            || email.rsplit_once('@').is_some_and(|(_, domain)| {
+                self.login_domains
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(domain))
+            })
     }
 
     /// Where staff open a case.
@@ -170,13 +186,15 @@ fn recipient_json(r: &Recipient) -> serde_json::Value {
 }
 
 /// Routes a new report and writes its routing record, its `routed` history event and one
-/// outbox row per mail. Call inside the report's transaction.
+/// outbox row per mail. Call inside the report's transaction. `verified_email` is the
+/// logged-in reporter's own address, if any.
 pub fn route_new_incident(
     conn: &mut AnyConnection,
     ctx: &MailContext,
     incident_id: Uuid,
     tracking_url: &str,
     incident: &NewIncident,
+    verified_email: Option<&str>,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
     let id = incident_id.to_string();
@@ -195,7 +213,12 @@ pub fn route_new_incident(
         stockholm_date(now),
     );
     let decision: RoutingDecision = match decision {
-        Ok(d) => d,
+        Ok(mut d) => {
+            d.receipt = d
+                .receipt
+                .filter(|email| ctx.may_receive_receipt(email, verified_email));
+            d
+        }
         Err(e) => {
             // The import refuses trees where this can happen; if it does anyway, the report
             // must still be stored: record why no one was told, loudly.
