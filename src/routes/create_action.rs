@@ -146,7 +146,7 @@ pub async fn create_action(
         .write(move |conn| {
             match actions_db::case_access(conn, &who, &action.incident_id)? {
                 CaseAccess::Hidden => return Ok(Outcome::Hidden),
-                CaseAccess::Read => return Ok(Outcome::ReadOnly),
+                CaseAccess::Read | CaseAccess::Reporter => return Ok(Outcome::ReadOnly),
                 CaseAccess::Manage => {}
             }
             let Some(case) = actions_db::case_brief(conn, &action.incident_id)? else {
