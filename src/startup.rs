@@ -62,6 +62,9 @@ impl Application {
             login_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
                 chrono::Duration::minutes(15),
             )),
+            report_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
+                chrono::Duration::hours(1),
+            )),
         };
         let server = build_server(listener, state)?;
         Ok(Application {
