@@ -82,7 +82,7 @@ function ticks(min, max, count) {
 
 // Cut text (in place) to `max` pixels, with an ellipsis. Needs the SVG in the document.
 export function fitText(svg) {
-  for (const t of svg.querySelectorAll('text[data-fit]')) {
+  for (const t of svg.querySelectorAll('[data-fit]')) {
     const max = Number(t.dataset.fit);
     const full = t.textContent;
     if (t.getComputedTextLength() <= max) continue;
@@ -173,7 +173,7 @@ export function rowChart({ width, rows, labelledBy, onPick }) {
     const top = i * rowH + 2;
     let g = svg;
     if (r.href) {
-      g = svgEl('a', { href: r.href, class: 'bar-link', 'aria-label': r.name }, svg);
+      g = svgEl('a', { href: r.href, class: 'bar-link', 'aria-describedby': r.describedBy }, svg);
       svgEl('rect', { x: 0, y: top, width: W, height: rowH - 4, class: 'row-bg' }, g);
       g.addEventListener('click', (ev) => {
         if (ev.metaKey || ev.ctrlKey || ev.shiftKey) return;
@@ -181,13 +181,17 @@ export function rowChart({ width, rows, labelledBy, onPick }) {
         onPick?.(r);
       });
     }
-    const label = text(g, x0, top + 15, r.label, r.href ? 'row-label row-label-link' : 'row-label');
+    // Name and amount in one text element, so a link's name is what it shows.
+    const words = svgEl('text', {}, g);
+    const label = svgEl('tspan', { x: x0, y: top + 15, class: r.href ? 'row-label row-label-link' : 'row-label' }, words);
+    label.textContent = r.label;
     label.dataset.fit = String(W - x0 - 4);
+    const amount = svgEl('tspan', { x: (Math.max(x(r.value), x(0)) + 6).toFixed(1), y: top + 35, class: 'row-value' }, words);
+    amount.textContent = ` ${r.valueText}`;
     const bx = Math.min(x(0), x(r.value));
     rect(g, fill, r.series, bx, top + 22, top + 38, Math.abs(x(r.value) - x(0)), null);
     const px = Math.min(x(0), x(r.prev));
     rect(g, fill, 'prev', px, top + 41, top + 48, Math.abs(x(r.prev) - x(0)), null);
-    text(g, Math.max(x(r.value), x(0)) + 6, top + 35, r.valueText, 'row-value');
   });
   if (lo < 0) svgEl('line', { x1: x(0), x2: x(0), y1: 0, y2: H, class: 'axis-zero' }, svg);
   return svg;

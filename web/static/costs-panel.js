@@ -404,11 +404,12 @@ export class CostPanel {
     else if (r.status === 403) list = [{ field: null, text: r.json?.detail || t('cp.forbidden') }];
     else list = answerErrors(r).map((e) => ({ ...e, field: e.field ? `cp.${e.field}` : null }));
     this.say(null);
-    this.displays[name].show(list);
+    // A conflict shows the latest first, so the message is read beside what is now true.
     if (r.status === 409 || r.status === 412) {
       await this.reload();
       if (r.status === 412) this.fillClaim();
     }
+    this.displays[name].show(list);
     return false;
   }
 

@@ -526,7 +526,7 @@ function renderUnits() {
           series: 'now',
           valueText: kr(g.net),
           href: g.own ? null : deskHref({ ...S.filter, unit: g.key }),
-          name: t('desk.units.link', { unit: g.label, net: kr(g.net) }),
+          describedBy: 'units-hint',
           key: g.key,
         })),
         onPick: (r) => drillTo(r.key, r.label),
