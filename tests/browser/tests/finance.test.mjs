@@ -115,6 +115,19 @@ test('finance desk: trend for Utbildningsförvaltningen, drill-down to a school,
   await page.locator('#desk').waitFor({ state: 'visible', timeout: 15000 });
   assert.equal(await page.locator('.staff-nav a[aria-current="page"]').textContent(), 'Ekonomi');
 
+  // The desk is light: everything it loads, on an empty cache, under 100 KB transferred.
+  const fresh = await browser.newContext({ storageState: await context.storageState(), baseURL: BASE, viewport: { width: 390, height: 844 } });
+  const weighed = await fresh.newPage();
+  const sizes = [];
+  weighed.on('requestfinished', (r) => sizes.push(r.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
+  await weighed.goto('/ekonomi');
+  await weighed.locator('#cases-table tbody tr').first().waitFor({ timeout: 15000 });
+  await weighed.waitForLoadState('networkidle');
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  console.log(`/ekonomi transferred ${bytes} bytes in ${sizes.length} requests`);
+  assert.ok(bytes < 100 * 1024, `/ekonomi transferred ${bytes} bytes`);
+  await fresh.close();
+
   // --- the filter: years, Utbildningsförvaltningen (typed and picked, as a person would)
   await page.selectOption('#f-period', 'year');
   await page.fill('#f-from', '');
