@@ -128,6 +128,20 @@ test('finance desk: trend for Utbildningsförvaltningen, drill-down to a school,
   assert.ok(bytes < 100 * 1024, `/ekonomi transferred ${bytes} bytes`);
   await fresh.close();
 
+  // A range the API refuses is shown at its field; a quarter range is rounded to quarters.
+  await page.fill('#f-from', '2026-06');
+  await page.fill('#f-to', '2026-01');
+  await page.click('#f-submit');
+  await page.locator('#error-summary-slot .error-summary a[href="#f-to"]').waitFor({ timeout: 15000 });
+  assert.equal(await page.getAttribute('#f-to', 'aria-invalid'), 'true');
+  await page.selectOption('#f-period', 'quarter');
+  await page.fill('#f-from', '2025-02');
+  await page.fill('#f-to', '2025-11');
+  await page.click('#f-submit');
+  await page.waitForFunction(() => document.getElementById('f-from').value === '2025-01' && document.getElementById('f-to').value === '2025-12', null, { timeout: 15000 });
+  assert.equal(await page.locator('#trend-table tbody tr').count(), 5, 'four quarters and the total');
+  assert.equal(await page.locator('#error-summary-slot .error-summary').count(), 0);
+
   // --- the filter: years, Utbildningsförvaltningen (typed and picked, as a person would)
   await page.selectOption('#f-period', 'year');
   await page.fill('#f-from', '');
@@ -251,6 +265,12 @@ test('finance desk: trend for Utbildningsförvaltningen, drill-down to a school,
   await page.click('#back');
   await waitShown(page, 'Utbildningsförvaltningen');
 
+  // --- dark mode
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await noViolations(page, '/ekonomi (dark)');
+  await screenshot(page, 'finance-desk-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
   // --- English
   await page.click('#lang-toggle');
   await page.waitForFunction(() => document.getElementById('trend-heading').textContent === 'Net cost per period');
@@ -316,6 +336,13 @@ test('cost panel: a manager adds a cost and reverses it; finance saves the claim
   assert.equal(await net('actual'), kr(before.actual.net_ore));
   assert.ok((await page.textContent('#sec-costs')).includes('Rättelse: Fel belopp, testets post'));
   assert.equal(await row.locator('button').count(), 0, 'a reversed entry cannot be reversed again');
+
+  // Her desk shows her own unit; the claims list is finance's.
+  await page.locator('.staff-nav a', { hasText: 'Ekonomi' }).click();
+  await waitShown(page, 'Lyckeby skola');
+  assert.equal(await page.locator('#sec-claims').isHidden(), true);
+  assert.match(await page.textContent('#cases-caption'), /Lyckeby skola/);
+  assert.deepEqual(await page.locator('#crumbs-list li').allTextContents(), ['Lyckeby skola'], 'no levels above her own');
   assertNoProblems(page);
   await context.close();
 
