@@ -53,12 +53,17 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "session_max_days", default: "7", meaning: "A login session ends this many days after login, however active." },
     SettingDoc { key: "login_link_minutes", default: "15", meaning: "How long a mailed login link stays valid (it works once)." },
     SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`). Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
-    SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address, or one client address (×4), may ask for per 15 minutes; more get 429." },
+    SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address may ask for from one client address per 15 minutes (a successful login starts its count afresh), and one client address four times as many in all; more get 429." },
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
     SettingDoc { key: "cost_categories", default: crate::domain::cost::DEFAULT_CATEGORIES, meaning: "Cost categories, `code:direction:svenska:English` separated by `;`; direction `cost` or `recovery`. Codes are stored with each entry: rename the names freely, never reuse a code for something else. See Damage costs." },
     SettingDoc { key: "cost_export_max_rows", default: "10000", meaning: "The most rows one CSV or XLSX export of the finance desk may have (counted before the file is built; more is a 422 asking for a shorter range)." },
+    SettingDoc { key: "report_rate_limit_client", default: "60", meaning: "Reports one client address may send per hour (a whole office behind one address shares it); more get 429 with Retry-After. The web form keeps a refused report and sends it again later." },
+    SettingDoc { key: "report_rate_limit_reporter", default: "10", meaning: "Reports naming one reporter e-mail address may be sent per hour (a logged-in reporter giving their own address is counted as themselves, so others cannot use it up); more get 429." },
+    SettingDoc { key: "receipts_to_any_address", default: "false", meaning: "Send the reporter's receipt to whatever address they give. `false`: only to addresses in `login_domains` and to a logged-in reporter's own address, so the service cannot be made to mail strangers." },
+    SettingDoc { key: "trusted_proxies", default: "", meaning: "Comma-separated IP addresses or CIDR networks (e.g. `10.0.0.0/8`) of the load balancers or reverse proxies in front of tillbud. Only from these is the client's address (for rate limits) taken from the forwarded header, and the scheme and host (for the same-origin check); from anyone else those headers are ignored." },
+    SettingDoc { key: "forwarded_header", default: "x-forwarded-for", meaning: "Which header the trusted proxies set: `x-forwarded-for` (with `X-Forwarded-Proto` and `X-Forwarded-Host`) or `forwarded` (RFC 7239)." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -94,6 +99,29 @@ pub struct Settings {
     pub cost_categories: crate::domain::cost::CostCategories,
     /// The most rows one cost export may have.
     pub cost_export_max_rows: i64,
+    pub proxies: ProxySettings,
+    pub report_limits: ReportLimits,
+}
+
+/// How many reports per hour one client address, and one reporter address, may send.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportLimits {
+    pub per_client: usize,
+    pub per_reporter: usize,
+}
+
+/// Which forwarded header the trusted proxies set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    XForwardedFor,
+    Forwarded,
+}
+
+/// The proxies in front of tillbud, whose forwarded headers are believed.
+#[derive(Debug, Clone)]
+pub struct ProxySettings {
+    pub trusted: crate::domain::network::TrustedProxies,
+    pub header: ForwardedHeader,
 }
 
 /// Login and session settings.
@@ -152,6 +180,8 @@ pub struct MailSettings {
     pub action_reminder_days_before: u32,
     /// Days after the due date when an unfinished action is escalated.
     pub action_escalation_days: u32,
+    /// Receipts to any address, not only the login domains'.
+    pub receipts_to_any_address: bool,
 }
 
 // Secrets stay out of logs and panics.
@@ -424,6 +454,8 @@ impl Settings {
             max_attempts: number("outbox_max_attempts", 1, 1000)? as u32,
             action_reminder_days_before: number("action_reminder_days_before", 0, 365)? as u32,
             action_escalation_days: number("action_escalation_days", 1, 365)? as u32,
+            receipts_to_any_address: parse_bool(get("receipts_to_any_address").0)
+                .ok_or_else(|| bad("receipts_to_any_address", "use true or false".into()))?,
         };
         // Kept as configured (trimmed, duplicates dropped): they are shown to managers as is.
         let mut cause_categories: Vec<String> = Vec::new();
@@ -453,6 +485,44 @@ impl Settings {
             login_rate_limit: number("login_rate_limit", 1, 1000)? as usize,
         };
 
+        let mut trusted = Vec::new();
+        for part in get("trusted_proxies").0.split(',') {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let net = crate::domain::network::Network::parse(part).ok_or_else(|| {
+                bad(
+                    "trusted_proxies",
+                    format!("'{part}' is not an IP address or a network like 10.0.0.0/8"),
+                )
+            })?;
+            trusted.push(net);
+        }
+        let header = match get("forwarded_header")
+            .0
+            .trim()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "x-forwarded-for" => ForwardedHeader::XForwardedFor,
+            "forwarded" => ForwardedHeader::Forwarded,
+            v => {
+                return Err(bad(
+                    "forwarded_header",
+                    format!("'{v}' is neither x-forwarded-for nor forwarded"),
+                ))
+            }
+        };
+        let report_limits = ReportLimits {
+            per_client: number("report_rate_limit_client", 1, 100_000)? as usize,
+            per_reporter: number("report_rate_limit_reporter", 1, 100_000)? as usize,
+        };
+        let proxies = ProxySettings {
+            trusted: crate::domain::network::TrustedProxies(trusted),
+            header,
+        };
+
         Ok(Settings {
             listen,
             database_url,
@@ -468,6 +538,8 @@ impl Settings {
             cause_categories,
             cost_categories,
             cost_export_max_rows: number("cost_export_max_rows", 1, 1_000_000)? as i64,
+            proxies,
+            report_limits,
         })
     }
 }
@@ -566,6 +638,12 @@ mod tests {
             ("TILLBUD_ACK_SECRET", "too-short", "ack_secret"),
             ("TILLBUD_OUTBOX_MAX_ATTEMPTS", "0", "outbox_max_attempts"),
             ("TILLBUD_MAIL_FROM", "not an address", "mail_from"),
+            (
+                "TILLBUD_TRUSTED_PROXIES",
+                "10.0.0.0/8, lb.example",
+                "trusted_proxies",
+            ),
+            ("TILLBUD_FORWARDED_HEADER", "x-real-ip", "forwarded_header"),
         ] {
             let e = Settings::load_from(None, &env(&[(var, value)])).unwrap_err();
             assert!(e.0.contains(key) && e.0.contains(var), "{}", e.0);

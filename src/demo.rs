@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::db::users::{self, NewUserFlags};
 use crate::db::{incidents, org_units, Db, DbError};
 use crate::domain::{CleanText, Consequence, IncidentKind, NewIncident, Reporter, TrackingCode};
-use crate::org_import;
+use crate::ops::org_import;
 
 /// The demo organisation, in the import format (`tillbud org import` takes the same).
 pub const DEMO_ORG_CSV: &str = include_str!("demo_org.csv");

@@ -1,7 +1,8 @@
 //! One error type for the whole API, rendered once as RFC 9457 `application/problem+json`.
 //!
-//! Handlers return `Result<_, ApiError>`; extractor failures are routed here too (see
-//! `routes::extract`), so no client ever sees text/plain or an unexplained 500.
+//! Handlers return `Result<_, ApiError>`; request bodies are read by `routes::input` into the
+//! same errors, and `startup` rewrites any other error response into a problem document, so
+//! no client ever sees text/plain or an unexplained 500.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};

@@ -71,6 +71,14 @@ pub fn request_hash(value: &serde_json::Value) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The logged-in user who reported, when the report names a reporter.
+#[derive(Debug, Clone)]
+pub struct ReporterUser {
+    pub user_id: String,
+    /// Their login address: proven by the login, so a receipt may go there.
+    pub email: String,
+}
+
 /// Stores a validated report in one transaction.
 pub async fn submit(
     db: &Db,
@@ -79,7 +87,7 @@ pub async fn submit(
     key: Option<Uuid>,
     request_hash: String,
     incident: NewIncident,
-    reporter_user_id: Option<String>,
+    reporter_user: Option<ReporterUser>,
 ) -> Result<Submission, DbError> {
     let id = Uuid::now_v7();
     let tracking_code = TrackingCode::generate();
@@ -108,10 +116,11 @@ pub async fn submit(
                 idempotency::insert(conn, IDEMPOTENCY_SCOPE, &key.to_string(), &stored)?;
             }
             incidents::insert_new(conn, &id, &tracking_code, &incident, now.naive_utc())?;
-            if let Some(user) = &reporter_user_id {
-                crate::db::cases::set_reporter_user(conn, &id.to_string(), user)?;
+            if let Some(user) = &reporter_user {
+                crate::db::cases::set_reporter_user(conn, &id.to_string(), &user.user_id)?;
             }
-            mail::route_new_incident(conn, &ctx2, id, &tracking_url, &incident, now)
+            let verified = reporter_user.as_ref().map(|u| u.email.as_str());
+            mail::route_new_incident(conn, &ctx2, id, &tracking_url, &incident, verified, now)
         })
         .await;
 

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tillbud::config::Settings;
 use tillbud::db::Db;
+use tillbud::ops::org_import;
 use tillbud::startup::Application;
-use tillbud::{demo, org_import, routes, telemetry};
+use tillbud::{demo, routes, telemetry};
 
 #[derive(Parser)]
 #[command(

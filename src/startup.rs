@@ -62,6 +62,9 @@ impl Application {
             login_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
                 chrono::Duration::minutes(15),
             )),
+            report_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
+                chrono::Duration::hours(1),
+            )),
         };
         let server = build_server(listener, state)?;
         Ok(Application {
@@ -145,7 +148,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .configure(routes::api)
             .into_app()
             .configure(crate::web::routes)
-            .configure(routes::ack::routes)
+            .configure(routes::cases::acknowledge::routes)
             .default_service(web::to(routes::not_matched))
     })
     .listen(listener)?;

@@ -17,6 +17,8 @@ pub struct AppState {
     pub mail: Arc<MailContext>,
     /// Login-link requests per e-mail and client address.
     pub login_limiter: Arc<RateLimiter>,
+    /// Reports per client and reporter address, per hour.
+    pub report_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {

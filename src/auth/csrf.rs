@@ -6,6 +6,7 @@
 use actix_web::http::{header, Method};
 use actix_web::HttpRequest;
 
+use super::client;
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::i18n;
@@ -36,12 +37,12 @@ pub fn check(req: &HttpRequest, settings: &Settings) -> Result<(), ApiError> {
     let same_origin = match (header("sec-fetch-site"), header(header::ORIGIN.as_str())) {
         (Some(site), _) => site == "same-origin",
         (None, Some(origin)) => {
-            let ours = origin_of(&settings.base_url);
-            let host = req.connection_info().host().to_owned();
-            origin == ours
-                || origin
-                    .split_once("://")
-                    .is_some_and(|(_, rest)| rest == host)
+            // The whole origin, scheme included: an http:// page must not post to the https://
+            // site. The host the request names counts only as the client addressed it —
+            // forwarded headers from anyone but a trusted proxy are the client's own words.
+            let origin = origin.to_ascii_lowercase();
+            origin == origin_of(&settings.base_url).to_ascii_lowercase()
+                || client::origin(req, &settings.proxies).is_some_and(|here| origin == here)
         }
         (None, None) => false,
     };

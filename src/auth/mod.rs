@@ -9,6 +9,7 @@
 //! Seam for municipal SSO (OIDC): an OIDC callback only has to end in
 //! [`session::start`] with the verified e-mail, exactly as the login link does.
 
+pub mod client;
 pub mod csrf;
 pub mod rate_limit;
 pub mod session;
@@ -17,7 +18,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpRequest};
-use sha2::{Digest, Sha256};
 
 use crate::db::users::{self, UserRow};
 use crate::db::{AnyConnection, DbResult};
@@ -27,20 +27,7 @@ use crate::state::AppState;
 // The caller is a domain type; auth only builds one from a request.
 pub use crate::domain::caller::{Caller, Roles, Via};
 
-/// SHA-256, hex: how tokens and session ids are stored.
-pub fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A new random secret: 32 bytes, base64url.
-pub fn new_secret() -> String {
-    use base64::Engine;
-    let bytes: [u8; 32] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use crate::domain::secret::{hash_secret, new_secret};
 
 /// E-mails are compared lower-case everywhere in auth.
 pub fn normalise_email(email: &str) -> String {

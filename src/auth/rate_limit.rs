@@ -1,7 +1,8 @@
-//! A sliding-window limit on login-link requests, per e-mail and per client address, so the
-//! endpoint cannot be used to flood someone's inbox or to try addresses in bulk. The same
-//! answer (429) comes whether or not the e-mail is known. Kept in memory: with several
-//! instances each counts on its own, so the effective limit is the limit × instances.
+//! A sliding-window limit per key (login links per address and client, reports per client
+//! and reporter address), so an endpoint cannot be used to flood someone's inbox or to try
+//! addresses in bulk. The same answer (429) comes whether or not an address is known. Kept in
+//! memory: with several instances each counts on its own, so the effective limit is the
+//! limit × instances.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -53,6 +54,14 @@ impl RateLimiter {
         }
         Ok(())
     }
+
+    /// Forgets every key that starts with `prefix` (a count that should start afresh).
+    pub fn forget_prefix(&self, prefix: &str) {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|key, _| !key.starts_with(prefix));
+    }
 }
 
 #[cfg(test)]
@@ -72,5 +81,17 @@ mod tests {
         // The address is also at its limit of two.
         assert!(limiter.check(&b, t0 + Duration::minutes(2)).is_err());
         assert!(limiter.check(&a, t0 + Duration::minutes(16)).is_ok());
+    }
+
+    #[test]
+    fn forgetting_a_prefix_starts_those_keys_afresh() {
+        let limiter = RateLimiter::new(Duration::minutes(15));
+        let t0: DateTime<Utc> = "2026-11-26T08:00:00Z".parse().unwrap();
+        let a = vec![("login:a|1".to_owned(), 1)];
+        let b = vec![("login:b|1".to_owned(), 1)];
+        assert!(limiter.check(&a, t0).is_ok() && limiter.check(&b, t0).is_ok());
+        limiter.forget_prefix("login:a|");
+        assert!(limiter.check(&a, t0).is_ok());
+        assert!(limiter.check(&b, t0).is_err());
     }
 }

@@ -6,8 +6,9 @@ use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
+use super::cases::passes;
 use super::schema::{incidents, org_closure};
-use super::MultiBackend;
+use super::{AnyConnection, DbResult, MultiBackend};
 use crate::domain::Caller;
 
 /// A condition on `incidents` rows.
@@ -136,15 +137,55 @@ pub fn manageable_on<QS: HasIncidents>(caller: &Caller) -> FilterOn<QS> {
 }
 
 /// Cases the caller reads as staff (coordinator, manager, skyddsombud), not only as their
-/// reporter: staff see the internal history, a reporter only its public part.
+/// reporter: staff see the whole case, a reporter only what the tracking page shows.
 pub fn staff_readable(caller: &Caller) -> CaseFilter {
+    staff_readable_on(caller)
+}
+
+/// [`staff_readable`] on a query source that holds `incidents`.
+pub fn staff_readable_on<QS: HasIncidents>(caller: &Caller) -> FilterOn<QS> {
     if caller.roles.safety_coordinator {
-        return everything();
+        return QS::everything();
     }
     let mut units = caller.roles.managed_units.clone();
     units.extend(caller.roles.safety_rep_units.iter().cloned());
     if units.is_empty() {
-        return nothing();
+        return QS::nothing();
     }
-    in_subtrees(&units)
+    QS::in_subtrees(&units)
+}
+
+/// What the caller may do with one case. Every view of a case is chosen by this, so what a
+/// reporter gets is decided in one place and a new field of the staff view stays staff-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAccess {
+    /// Out of the caller's scope (or no such case): 404.
+    Hidden,
+    /// Only as the reporter who made it while logged in: the reporter's view (what the
+    /// tracking page shows), nothing staff wrote or decided.
+    Reporter,
+    /// As staff who read but do not change it (skyddsombud): the whole case.
+    Read,
+    /// As staff who may change it (its managers, coordinators): the whole case.
+    Manage,
+}
+
+impl CaseAccess {
+    /// Whether the caller reads the whole case (any staff access).
+    pub fn is_staff(self) -> bool {
+        matches!(self, CaseAccess::Read | CaseAccess::Manage)
+    }
+}
+
+/// The caller's access to one case, each level asked of the database with the SQL rule.
+pub fn case_access(conn: &mut AnyConnection, caller: &Caller, id: &str) -> DbResult<CaseAccess> {
+    Ok(if passes(conn, id, manageable(caller))? {
+        CaseAccess::Manage
+    } else if passes(conn, id, staff_readable(caller))? {
+        CaseAccess::Read
+    } else if passes(conn, id, readable(caller))? {
+        CaseAccess::Reporter
+    } else {
+        CaseAccess::Hidden
+    })
 }

@@ -1,7 +1,9 @@
 //! Corrective actions (åtgärder): their rows, who may see them, and the reminder steps.
 //!
-//! Who may see an action: its owner, and whoever may read its case (`access::readable`,
-//! applied as a subquery on `incidents` inside every query). Who may change it: whoever may
+//! Who may see an action: its owner, and staff who may read its case
+//! (`access::staff_readable`, applied as a subquery on `incidents` inside every query). A
+//! reporter reading their own case sees no actions they do not own: the tracking page shows
+//! none. Who may change it: whoever may
 //! manage its case; the owner may only move it along (see `routes::action_transition`).
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -98,40 +100,7 @@ fn to_row(r: ActionTuple) -> ActionRow {
     }
 }
 
-/// What the caller may do with a case, decided by the access rule in SQL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CaseAccess {
-    /// Out of the caller's scope (or no such case): 404.
-    Hidden,
-    Read,
-    Manage,
-}
-
-/// The caller's access to one case, each level asked of the database with the SQL rule.
-pub fn case_access(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    incident_id: &str,
-) -> DbResult<CaseAccess> {
-    let manageable: i64 = incidents::table
-        .filter(incidents::id.eq(incident_id))
-        .filter(access::manageable(caller))
-        .count()
-        .get_result(conn)?;
-    if manageable > 0 {
-        return Ok(CaseAccess::Manage);
-    }
-    let readable: i64 = incidents::table
-        .filter(incidents::id.eq(incident_id))
-        .filter(access::readable(caller))
-        .count()
-        .get_result(conn)?;
-    Ok(if readable > 0 {
-        CaseAccess::Read
-    } else {
-        CaseAccess::Hidden
-    })
-}
+pub use super::access::{case_access, CaseAccess};
 
 /// What an action mail needs to know about its case.
 #[derive(Debug, Clone)]
@@ -231,7 +200,7 @@ pub fn find_visible(
         .filter(
             corrective_actions::owner_email
                 .eq(caller.email.clone())
-                .or(access::readable_on::<ActionsWithCase>(caller)),
+                .or(access::staff_readable_on::<ActionsWithCase>(caller)),
         )
         .select(action_columns!())
         .first(conn)
@@ -287,7 +256,7 @@ pub fn list(conn: &mut AnyConnection, caller: &Caller, q: &ListQuery) -> DbResul
     query = if q.own {
         query.filter(corrective_actions::owner_email.eq(caller.email.clone()))
     } else {
-        query.filter(access::readable_on::<ActionsWithCase>(caller))
+        query.filter(access::staff_readable_on::<ActionsWithCase>(caller))
     };
     let pending = [
         ActionState::Planned.as_str(),

@@ -136,6 +136,23 @@ pub fn passes(conn: &mut AnyConnection, id: &str, filter: CaseFilter) -> DbResul
     Ok(n > 0)
 }
 
+/// Which of `ids` pass `filter` (one query for a page of cases).
+pub fn passing(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    filter: CaseFilter,
+) -> DbResult<std::collections::HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let found: Vec<String> = incidents::table
+        .filter(incidents::id.eq_any(ids.to_vec()))
+        .filter(filter)
+        .select(incidents::id)
+        .load(conn)?;
+    Ok(found.into_iter().collect())
+}
+
 /// Adds unit names, consequence areas and routing deadlines to rows, keeping their order.
 pub fn decorate(conn: &mut AnyConnection, rows: Vec<CaseRow>) -> DbResult<Vec<LoadedCase>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();

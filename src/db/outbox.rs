@@ -38,6 +38,8 @@ pub struct OutboxRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    /// For a login mail: the SHA-256 of the token minted for its last attempt.
+    pub secret_ref: Option<String>,
 }
 
 /// A mail to send, as rendered when it was decided.
@@ -164,6 +166,30 @@ pub fn mark_failed(
         outbox::lease_until.eq(None::<NaiveDateTime>),
         outbox::lease_owner.eq(None::<String>),
     ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Records which login token the lease holder minted for this attempt of the mail.
+pub fn set_secret_ref(conn: &mut AnyConnection, id: &str, owner: &str, hash: &str) -> DbResult<()> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::lease_owner.eq(owner)),
+    )
+    .set(outbox::secret_ref.eq(Some(hash)))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Drops a row the lease holder decided not to send (a login link for an address that may not
+/// log in): no mail, and no record of the address that was asked for.
+pub fn discard(conn: &mut AnyConnection, id: &str, owner: &str) -> DbResult<()> {
+    diesel::delete(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::lease_owner.eq(owner)),
+    )
     .execute(conn)?;
     Ok(())
 }

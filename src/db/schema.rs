@@ -215,6 +215,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        secret_ref -> Nullable<Text>,
     }
 }
 

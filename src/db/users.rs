@@ -162,7 +162,9 @@ pub fn grant(
     Ok(())
 }
 
-/// Disables or enables a user. Disabling ends every session and token at once.
+/// Disables or enables a user. Disabling ends every session and API token for good (revoked,
+/// not merely suspended while the user is disabled), so re-enabling starts from none: a token
+/// that leaked while the account was off must not come back to life with it.
 pub fn set_disabled(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -180,13 +182,63 @@ pub fn set_disabled(
         )
         .set(sessions::revoked_at.eq(now))
         .execute(conn)?;
+        diesel::update(
+            api_tokens::table
+                .filter(api_tokens::user_id.eq(user_id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)?;
     }
     Ok(n == 1)
 }
 
 // ---------- login links ----------
 
-pub fn insert_login_token(
+/// Whether `email` (lower-case) may log in: an existing user who is not disabled; else anyone
+/// in the org tree, a configured coordinator, or an address in one of the login domains.
+pub fn may_log_in(
+    conn: &mut AnyConnection,
+    email: &str,
+    coordinators: &[String],
+    domains: &[String],
+) -> DbResult<bool> {
+    Ok(match find_by_email(conn, email)? {
+        Some(user) => !user.disabled,
+        None => {
+            in_org_tree(conn, email)?
+                || coordinators
+                    .iter()
+                    .any(|k| k.trim().to_lowercase() == email)
+                || email
+                    .rsplit_once('@')
+                    .is_some_and(|(_, d)| domains.iter().any(|k| k == d))
+        }
+    })
+}
+
+/// Stores a freshly minted login token, first removing the unused one a previous attempt to
+/// send the same mail minted (`replaces`), so a retried mail leaves one live link, not two.
+pub fn replace_login_token(
+    conn: &mut AnyConnection,
+    replaces: Option<&str>,
+    token_hash: &str,
+    email: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> DbResult<()> {
+    if let Some(old) = replaces {
+        diesel::delete(
+            login_tokens::table
+                .filter(login_tokens::token_hash.eq(old))
+                .filter(login_tokens::used_at.is_null()),
+        )
+        .execute(conn)?;
+    }
+    insert_login_token(conn, token_hash, email, now, expires_at)
+}
+
+fn insert_login_token(
     conn: &mut AnyConnection,
     token_hash: &str,
     email: &str,
@@ -202,20 +254,6 @@ pub fn insert_login_token(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// How many login links were asked for this e-mail since `since` (for the rate limit, which
-/// must hold across instances, so it is counted in the database).
-pub fn login_tokens_since(
-    conn: &mut AnyConnection,
-    email: &str,
-    since: NaiveDateTime,
-) -> DbResult<i64> {
-    Ok(login_tokens::table
-        .filter(login_tokens::email.eq(email))
-        .filter(login_tokens::created_at.ge(since))
-        .count()
-        .get_result(conn)?)
 }
 
 /// Uses a login token: marks it used if it is unused and unexpired, and returns its e-mail.

@@ -118,7 +118,7 @@ fn take_step(
     };
     let mut mails = Vec::new();
     for r in &recipients {
-        let mail = ctx.mail(purpose, r, &facts, incident_id, None, now);
+        let mail = ctx.mail(purpose, r, &facts, incident_id, None);
         outbox::insert(conn, &mail, now.naive_utc())?;
         mails.push(serde_json::json!({"id": mail.id, "to": mail.recipient}));
     }

@@ -5,6 +5,7 @@
 pub mod action_mail;
 pub mod duty_reminders;
 pub mod escalation;
+pub mod links;
 pub mod outbox_worker;
 pub mod reroute;
 pub mod templates;
@@ -39,6 +40,11 @@ pub struct MailContext {
     pub action_escalation_days: u32,
     /// Wakes the worker after a commit that wrote mail, so it does not wait for its next poll.
     pub wake: Notify,
+    /// Lower-case mail domains whose addresses may log in (the worker decides, see `links`).
+    pub login_domains: Vec<String>,
+    pub login_link_ttl: Duration,
+    /// Receipts to any address (else only to the login domains and a logged-in reporter).
+    pub receipts_to_any_address: bool,
 }
 
 /// The host of a URL, for Message-IDs (`https://tillbud.example.se:8443/x` → `tillbud.example.se`).
@@ -83,11 +89,27 @@ impl MailContext {
             action_reminder_days_before: m.action_reminder_days_before,
             action_escalation_days: m.action_escalation_days,
             wake: Notify::new(),
+            login_domains: settings.auth.login_domains.clone(),
+            login_link_ttl: settings.auth.login_link_ttl,
+            receipts_to_any_address: m.receipts_to_any_address,
         }
     }
 
     pub fn ack_secret(&self) -> &[u8] {
         &self.ack_secret
+    }
+
+    /// Whether a receipt may go to `email`: anyone could type any address into a report, so
+    /// only addresses of our own domains, or the logged-in reporter's own (`verified`), get
+    /// mail from us unless the setting allows any.
+    pub fn may_receive_receipt(&self, email: &str, verified: Option<&str>) -> bool {
+        self.receipts_to_any_address
+            || verified.is_some_and(|v| v.eq_ignore_ascii_case(email))
+            || email.rsplit_once('@').is_some_and(|(_, domain)| {
+                self.login_domains
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(domain))
+            })
     }
 
     /// Where staff open a case.
@@ -119,7 +141,8 @@ impl MailContext {
         }
     }
 
-    /// Renders one mail about a case for one recipient.
+    /// Renders one mail about a case for one recipient. An acknowledgement link is left as a
+    /// placeholder, signed when the mail is sent (`links`).
     pub fn mail(
         &self,
         purpose: Purpose,
@@ -127,7 +150,6 @@ impl MailContext {
         facts: &Facts,
         incident_id: Uuid,
         tracking_url: Option<&str>,
-        now: DateTime<Utc>,
     ) -> NewMail {
         let id = Uuid::now_v7();
         let case_url = match purpose {
@@ -138,10 +160,9 @@ impl MailContext {
             purpose,
             Purpose::Notify | Purpose::Reminder | Purpose::Escalation | Purpose::Moved
         );
-        let ack = wants_ack.then(|| self.ack_url(incident_id, id, now));
         let links = Links {
             case: &case_url,
-            ack: ack.as_deref(),
+            ack: wants_ack.then_some(links::ACK_LINK),
         };
         let rendered = templates::render(purpose, facts, &links, &recipient.reason);
         NewMail {
@@ -165,13 +186,15 @@ fn recipient_json(r: &Recipient) -> serde_json::Value {
 }
 
 /// Routes a new report and writes its routing record, its `routed` history event and one
-/// outbox row per mail. Call inside the report's transaction.
+/// outbox row per mail. Call inside the report's transaction. `verified_email` is the
+/// logged-in reporter's own address, if any.
 pub fn route_new_incident(
     conn: &mut AnyConnection,
     ctx: &MailContext,
     incident_id: Uuid,
     tracking_url: &str,
     incident: &NewIncident,
+    verified_email: Option<&str>,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
     let id = incident_id.to_string();
@@ -190,7 +213,12 @@ pub fn route_new_incident(
         stockholm_date(now),
     );
     let decision: RoutingDecision = match decision {
-        Ok(d) => d,
+        Ok(mut d) => {
+            d.receipt = d
+                .receipt
+                .filter(|email| ctx.may_receive_receipt(email, verified_email));
+            d
+        }
         Err(e) => {
             // The import refuses trees where this can happen; if it does anyway, the report
             // must still be stored: record why no one was told, loudly.
@@ -217,10 +245,10 @@ pub fn route_new_incident(
     };
     let mut mails = Vec::new();
     for r in &decision.responsible {
-        mails.push(ctx.mail(Purpose::Notify, r, &facts, incident_id, None, now));
+        mails.push(ctx.mail(Purpose::Notify, r, &facts, incident_id, None));
     }
     for r in &decision.copies {
-        mails.push(ctx.mail(Purpose::Copy, r, &facts, incident_id, None, now));
+        mails.push(ctx.mail(Purpose::Copy, r, &facts, incident_id, None));
     }
     if let Some(email) = &decision.receipt {
         let reporter = Recipient {
@@ -236,7 +264,6 @@ pub fn route_new_incident(
             &facts,
             incident_id,
             Some(tracking_url),
-            now,
         ));
     }
     for mail in &mails {

@@ -9,7 +9,7 @@ use rand::Rng;
 use uuid::Uuid;
 
 use super::transport::{build_message, SendError, Transport};
-use super::{action_mail, duty_reminders, escalation, MailContext};
+use super::{action_mail, duty_reminders, escalation, links, MailContext};
 use crate::clock::Clock;
 use crate::config::MailSettings;
 use crate::db::outbox::{self, OutboxRow};
@@ -93,9 +93,10 @@ impl Worker {
         if rows.is_empty() {
             return Ok(0);
         }
+        let n = rows.len();
+        let rows = self.prepare(rows).await?;
         // The transaction that claimed is committed; the SMTP conversations run outside it.
         let results = join_all(rows.iter().map(|row| self.send(row))).await;
-        let n = rows.len();
         let done = self.clock.now();
         let settings = self.settings.clone();
         let owner = self.owner.clone();
@@ -146,6 +147,34 @@ impl Worker {
             })
             .await?;
         Ok(n)
+    }
+
+    /// Puts the links into the claimed rows (`links`): acknowledgement links are signed now;
+    /// login mails get their token (one transaction for the batch's login mails), or are
+    /// dropped or given up. Returns the rows to send.
+    async fn prepare(&self, rows: Vec<OutboxRow>) -> DbResult<Vec<OutboxRow>> {
+        let now = self.clock.now();
+        let (logins, others): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .partition(|r| r.purpose == links::LOGIN_PURPOSE);
+        let mut ready: Vec<OutboxRow> = others
+            .into_iter()
+            .map(|row| links::fill_ack(&self.ctx, row, now))
+            .collect();
+        if !logins.is_empty() {
+            let (ctx, owner) = (self.ctx.clone(), self.owner.clone());
+            let prepared = self
+                .db
+                .write(move |c| {
+                    logins
+                        .into_iter()
+                        .map(|row| links::prepare_login(c, &ctx, &owner, row, now))
+                        .collect::<DbResult<Vec<_>>>()
+                })
+                .await?;
+            ready.extend(prepared.into_iter().flatten());
+        }
+        Ok(ready)
     }
 
     async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {

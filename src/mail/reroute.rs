@@ -67,7 +67,7 @@ pub fn reroute_moved_case(
     let mails: Vec<_> = decision
         .responsible
         .iter()
-        .map(|r| ctx.mail(Purpose::Moved, r, &facts, incident_id, None, now))
+        .map(|r| ctx.mail(Purpose::Moved, r, &facts, incident_id, None))
         .collect();
     for mail in &mails {
         outbox::insert(conn, mail, now.naive_utc())?;

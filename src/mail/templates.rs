@@ -97,6 +97,15 @@ pub fn escape_html(s: &str) -> String {
 }
 
 fn subject(purpose: Purpose, f: &Facts) -> String {
+    // The receipt goes to whatever address the reporter typed: it carries nothing else they
+    // typed (not the title), so it cannot be used to send someone a message in our name.
+    if purpose == Purpose::Receipt {
+        return one_line(&format!(
+            "[tillbud] Din rapport är mottagen – {} ({})",
+            f.unit_name,
+            f.kind.label(Lang::Sv)
+        ));
+    }
     let what = match purpose {
         Purpose::Notify if f.serious => "Allvarlig händelse",
         Purpose::Notify => "Ny händelse",
@@ -148,6 +157,18 @@ fn texts(purpose: Purpose, lang: Lang, reason: &str) -> Texts {
     Texts { intro, action }
 }
 
+/// What a mail lists about the case: for the receipt only what the reporter picked from our
+/// lists (kind, unit), never text they typed.
+fn lines_for(purpose: Purpose, f: &Facts, lang: Lang) -> Vec<(&'static str, String)> {
+    if purpose == Purpose::Receipt {
+        return vec![
+            (lang.pick("Typ", "Kind"), f.kind.label(lang).to_owned()),
+            (lang.pick("Enhet", "Unit"), f.unit_name.clone()),
+        ];
+    }
+    facts_lines(f, lang)
+}
+
 fn facts_lines(f: &Facts, lang: Lang) -> Vec<(&'static str, String)> {
     let consequences = if f.consequences.is_empty() {
         lang.pick("inga angivna", "none given").to_owned()
@@ -191,7 +212,7 @@ const ACK_EN: &str = "I have received this case";
 fn text_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang: Lang) -> String {
     let t = texts(purpose, lang, reason);
     let mut out = format!("{}\n\n", t.intro);
-    for (label, value) in facts_lines(f, lang) {
+    for (label, value) in lines_for(purpose, f, lang) {
         out.push_str(&format!("{label}: {value}\n"));
     }
     out.push_str(&format!("\n{}: {}\n", t.action, links.case));
@@ -212,7 +233,7 @@ fn html_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang:
         out.push_str(&format!("<p>{}</p>\n", escape_html(line)));
     }
     out.push_str("<table>\n");
-    for (label, value) in facts_lines(f, lang) {
+    for (label, value) in lines_for(purpose, f, lang) {
         out.push_str(&format!(
             "<tr><th align=\"left\">{}</th><td>{}</td></tr>\n",
             escape_html(label),

@@ -90,6 +90,7 @@ pub async fn start_session(
             return Err(invalid_link());
         }
     };
+    super::auth_login_link::reset_limit(&state, &user.email);
     // A fresh id at every login; an older session in this browser ends.
     if let Some(old) = req.cookie(session::cookie_name(&state.settings)) {
         session::end(&state, hash_secret(old.value())).await?;

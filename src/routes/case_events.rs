@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 
 use super::case_view;
 use crate::auth::Caller;
-use crate::db::{access, cases};
+use crate::db::access::{self, CaseAccess};
+use crate::db::cases;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -58,10 +59,11 @@ pub async fn list_case_events(
     let found = state
         .db
         .read(move |c| {
-            if cases::find(c, &lookup, access::readable(&who))?.is_none() {
+            let access = access::case_access(c, &who, &lookup)?;
+            if access == CaseAccess::Hidden {
                 return Ok(None);
             }
-            let staff = cases::passes(c, &lookup, access::staff_readable(&who))?;
+            let staff = access.is_staff();
             Ok(Some((staff, cases::events(c, &lookup, !staff)?)))
         })
         .await?;

@@ -1,5 +1,6 @@
-//! What the case endpoints answer with (`CaseSummary`, `Case`), how they are built from stored
-//! rows, and what they share: loading a case through the access rule, `ETag`/`If-Match`.
+//! What the case endpoints answer with (`CaseSummary`, `Case` for staff; `ReporterCase` for an
+//! employee reading the case they reported), how they are built from stored rows, and what
+//! they share: loading a case through the access rule, `ETag`/`If-Match`.
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
@@ -8,8 +9,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::db::access::{self, CaseAccess};
 use crate::db::cases::{self, CaseRow, LoadedCase};
-use crate::db::{access, AnyConnection, DbResult};
+use crate::db::{AnyConnection, DbResult};
 use crate::domain::legal_duty::{
     self, Authority, DutyFacts, DutyRecord, DutyState, InjurySeverity,
 };
@@ -110,6 +112,48 @@ pub struct Case {
     pub allowed_transitions: Vec<IncidentStatus>,
     /// The case's version; send it back as `If-Match: "<version>"`.
     pub version: i64,
+}
+
+/// Which view a case document is (only the reporter's view says so).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewOf {
+    Reporter,
+}
+
+// A type of its own, not a filtered `Case`: a field added to the staff view is never in the
+// reporter's view unless someone adds it here (and to the field table in tests/api/cases.rs).
+/// A case as the employee who reported it sees it: what the tracking page shows (kind, title,
+/// unit, status, when it was reported), nothing staff wrote or decided.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReporterCase {
+    /// Always `reporter`: this is the reporter's view, not the whole case.
+    pub access: ViewOf,
+    pub id: String,
+    pub kind: IncidentKind,
+    pub kind_label: String,
+    pub title: String,
+    pub status: IncidentStatus,
+    pub status_label: String,
+    pub org_unit_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A case as the caller may see it: the whole case for staff, the reporter's view for an
+/// employee reading the case they reported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CaseDocument {
+    Staff(Box<Case>),
+    Reporter(ReporterCase),
+}
+
+/// A case in a list, as the caller may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CaseListItem {
+    Staff(CaseSummary),
+    Reporter(ReporterCase),
 }
 
 fn corrupt(id: &str, what: &str) -> ApiError {
@@ -229,6 +273,54 @@ fn summary_with(
     })
 }
 
+/// The reporter's view of a case.
+pub fn reporter_view(case: &LoadedCase) -> Result<ReporterCase, ApiError> {
+    let p = parse(case)?;
+    let lang = i18n::current();
+    let r = &case.row;
+    Ok(ReporterCase {
+        access: ViewOf::Reporter,
+        id: r.id.clone(),
+        kind: p.kind,
+        kind_label: p.kind.label(lang).to_owned(),
+        title: r.title.clone(),
+        status: p.status,
+        status_label: p.status.label(lang).to_owned(),
+        org_unit_name: case.org_unit_name.clone(),
+        created_at: utc(r.created_at),
+    })
+}
+
+/// A case in a list, in the view the caller's access gives.
+pub fn list_item(
+    case: &LoadedCase,
+    staff: bool,
+    now: DateTime<Utc>,
+) -> Result<CaseListItem, ApiError> {
+    Ok(if staff {
+        CaseListItem::Staff(summary(case, now)?)
+    } else {
+        CaseListItem::Reporter(reporter_view(case)?)
+    })
+}
+
+/// The case in the view the caller's access gives; `None` when it is hidden.
+pub fn document(
+    case: LoadedCase,
+    access: CaseAccess,
+    now: DateTime<Utc>,
+) -> Result<Option<CaseDocument>, ApiError> {
+    Ok(match access {
+        CaseAccess::Hidden => None,
+        CaseAccess::Reporter => Some(CaseDocument::Reporter(reporter_view(&case)?)),
+        CaseAccess::Read | CaseAccess::Manage => Some(CaseDocument::Staff(Box::new(full(
+            case,
+            access == CaseAccess::Manage,
+            now,
+        )?))),
+    })
+}
+
 pub fn summary(case: &LoadedCase, now: DateTime<Utc>) -> Result<CaseSummary, ApiError> {
     let p = parse(case)?;
     let duties = duty_details(&case.row, &p, now);
@@ -302,6 +394,36 @@ pub fn load_visible(
         .pop()
         .ok_or_else(|| crate::db::DbError::Task("decorated case vanished".into()))?;
     Ok(Some(Visible { case, can_manage }))
+}
+
+/// Loads a case through the access rule with the caller's access to it: `None` when hidden.
+pub fn load_with_access(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> DbResult<Option<(LoadedCase, CaseAccess)>> {
+    let access = access::case_access(conn, caller, id)?;
+    if access == CaseAccess::Hidden {
+        return Ok(None);
+    }
+    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
+        return Ok(None);
+    };
+    let case = cases::decorate(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| crate::db::DbError::Task("decorated case vanished".into()))?;
+    Ok(Some((case, access)))
+}
+
+/// 200 with the case as the caller may see it; the staff view with its `ETag` (the reporter
+/// changes nothing, so their view has none).
+pub fn respond_document(doc: &CaseDocument) -> HttpResponse {
+    match doc {
+        CaseDocument::Staff(case) => respond(case),
+        CaseDocument::Reporter(_) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(doc),
+    }
 }
 
 /// Logs a refusal (the user id only) and makes the error the caller gets.

@@ -12,13 +12,13 @@ use uuid::Uuid;
 
 use super::idempotency;
 use super::input::{self, Checker, Lenient};
-use crate::auth::Caller;
+use crate::auth::{normalise_email, Caller};
 use crate::db::org_units;
 use crate::domain::incident::{check_occurred_at, Phone};
 use crate::domain::{Consequence, Coordinates, IncidentKind, NewIncident, Reporter};
 use crate::error::{ApiError, Problem};
 use crate::idempotent;
-use crate::intake::{self, IncidentCreated};
+use crate::intake::{self, IncidentCreated, ReporterUser};
 use crate::state::AppState;
 
 /// A report of an event. Text is trimmed and Unicode-normalised (NFC) before its length is
@@ -216,6 +216,8 @@ impl CreateIncidentRequest {
         (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Some fields are not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many reports from this client address or for this reporter address in the last hour; try again after `Retry-After` seconds (the report is not stored).", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = String, description = "Seconds until a report is accepted again."))),
         (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -256,9 +258,13 @@ pub async fn create_incident(
     let incident = request.parse(now, unit_is_active)?;
     // A logged-in reporter who gives their name can follow the case in the API; an anonymous
     // report is never tied to the session it came from.
-    let reporter_user_id = caller
+    let reporter_user = caller
         .filter(|_| incident.reporter.is_some())
-        .map(|c| c.user_id);
+        .map(|c| ReporterUser {
+            user_id: c.user_id,
+            email: c.email,
+        });
+    limit(&req, &state, &incident, reporter_user.as_ref())?;
     let submission = intake::submit(
         &state.db,
         &state.mail,
@@ -266,8 +272,45 @@ pub async fn create_incident(
         key,
         hash,
         incident,
-        reporter_user_id,
+        reporter_user,
     )
     .await?;
     idempotency::respond(submission)
+}
+
+/// Reports per client address and per reporter address and hour: every report mails a
+/// manager (and often a skyddsombud), so the form must not be a way to flood them. Checked
+/// after the replay of a stored answer, so a retry with the same key is never refused.
+fn limit(
+    req: &HttpRequest,
+    state: &AppState,
+    incident: &NewIncident,
+    user: Option<&ReporterUser>,
+) -> Result<(), ApiError> {
+    let limits = state.settings.report_limits;
+    let client = crate::auth::client::address(req, &state.settings.proxies);
+    let mut keys = vec![(format!("report-client:{client}"), limits.per_client)];
+    let email = incident
+        .reporter
+        .as_ref()
+        .and_then(|r| r.email.as_ref())
+        .map(|e| normalise_email(e.as_str()));
+    if let Some(email) = email {
+        // A logged-in reporter using their own address counts as themselves, so strangers who
+        // type that address cannot use up their reports.
+        let key = match user.filter(|u| u.email == email) {
+            Some(u) => format!("report-user:{}", u.user_id),
+            None => format!("report-reporter:{email}"),
+        };
+        keys.push((key, limits.per_reporter));
+    }
+    state
+        .report_limiter
+        .check(&keys, state.clock.now())
+        .map_err(|wait| {
+            tracing::info!("denied: report rate limit");
+            ApiError::TooManyRequests {
+                retry_after_secs: wait.num_seconds().max(1) as u64,
+            }
+        })
 }

@@ -198,6 +198,15 @@ pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::V
     Ok(value)
 }
 
+/// Reads a JSON request body into its DTO: size, content type, an object, then serde.
+pub async fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: actix_web::web::Payload,
+) -> Result<T, ApiError> {
+    let body = read_body(req, payload, JSON_LIMIT).await?;
+    from_object(parse_json_object(req, &body)?)
+}
+
 /// Reads a JSON object into a DTO of [`Lenient`] fields (which cannot fail on field types).
 pub fn from_object<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
     serde_json::from_value(value).map_err(|e| ApiError::MalformedBody(e.to_string()))

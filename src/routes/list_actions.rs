@@ -1,5 +1,5 @@
 //! `GET /api/v1/actions`: the caller's own actions (`owner=me`), or the actions of every case
-//! they may read; by state, soonest due first, cursor-paginated.
+//! they read as staff; by state, soonest due first, cursor-paginated.
 
 use actix_web::{get, web, HttpResponse};
 use base64::Engine;
@@ -53,7 +53,8 @@ fn decode_cursor(raw: &str) -> Option<(String, String)> {
 
 /// Corrective actions
 ///
-/// `owner=me&state=overdue` is the owner's to-do list.
+/// `owner=me&state=overdue` is the owner's to-do list. Without `owner=me`: the actions of the
+/// cases the caller reads as staff (a reporter's own case shows none).
 #[utoipa::path(
     tag = "actions",
     operation_id = "list_actions",

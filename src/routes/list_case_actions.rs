@@ -12,7 +12,8 @@ use crate::state::AppState;
 
 /// A case's corrective actions
 ///
-/// Oldest first. For anyone who may read the case.
+/// Oldest first. For staff who may read the case; an employee reading the case they reported
+/// gets only the actions they own (the tracking page shows none).
 #[utoipa::path(
     tag = "actions",
     operation_id = "list_case_actions",
@@ -39,10 +40,17 @@ pub async fn list_case_actions(
     let rows = state
         .db
         .read(move |c| {
-            if actions_db::case_access(c, &who, &case)? == CaseAccess::Hidden {
+            let access = actions_db::case_access(c, &who, &case)?;
+            if access == CaseAccess::Hidden {
                 return Ok(None);
             }
-            actions_db::list_for_case(c, &case).map(Some)
+            let mut rows = actions_db::list_for_case(c, &case)?;
+            // The reporter's view has no actions (the tracking page shows none): only those
+            // they own themselves, as `GET /actions?owner=me` would list them anyway.
+            if !access.is_staff() {
+                rows.retain(|r| r.owner_email == who.email);
+            }
+            Ok(Some(rows))
         })
         .await?;
     let Some(rows) = rows else {

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::case_view::{self, CaseSummary};
+use super::case_view::{self, CaseListItem};
 use super::input::{self, Checker};
 use crate::auth::Caller;
 use crate::db::access;
@@ -56,7 +56,8 @@ pub struct ListQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseList {
-    pub items: Vec<CaseSummary>,
+    /// Staff get each case's summary; an employee gets the reporter's view of their own.
+    pub items: Vec<CaseListItem>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
@@ -196,11 +197,14 @@ pub async fn list_incidents(
     })?;
     let (filter, page) = query.into_inner().parse()?;
     let now = state.clock.now();
-    let rows = state
+    let (rows, staff) = state
         .db
         .read(move |c| {
             let rows = cases::list(c, access::readable(&caller), &filter, now.naive_utc())?;
-            cases::decorate(c, rows)
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            // Which of them the caller reads as staff; the others are their own reports.
+            let staff = cases::passing(c, &ids, access::staff_readable(&caller))?;
+            Ok((cases::decorate(c, rows)?, staff))
         })
         .await?;
     let more = rows.len() as i64 > page;
@@ -214,7 +218,7 @@ pub async fn list_incidents(
     };
     let items = shown
         .iter()
-        .map(|c| case_view::summary(c, now))
+        .map(|c| case_view::list_item(c, staff.contains(&c.row.id), now))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

@@ -1,20 +1,14 @@
 //! HTTP handlers, one file per operation, and the OpenAPI document they generate.
 
-pub mod ack;
 pub mod action_dto;
 pub mod actions;
 pub mod add_attachment;
 pub mod admin;
-pub mod admin_absence;
-pub mod admin_history;
-pub mod admin_outbox;
-pub mod admin_outbox_retry;
 pub mod admin_users;
 pub mod api_tokens;
 pub mod auth_demo;
 pub mod auth_login_link;
 pub mod auth_session;
-pub mod case_comments;
 pub mod case_events;
 pub mod case_view;
 pub mod cases;
@@ -94,10 +88,10 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(add_attachment::add_incident_attachment)
             .service(add_attachment::add_tracking_attachment)
             .service(get_attachment::get_tracking_attachment)
-            .service(admin_outbox::list_outbox)
-            .service(admin_outbox_retry::retry_outbox_mail)
-            .service(admin_absence::set_manager_absence)
-            .service(admin_history::incident_history)
+            .service(admin::outbox::list_outbox)
+            .service(admin::outbox_retry::retry_outbox_mail)
+            .service(admin::absence::set_manager_absence)
+            .service(admin::history::incident_history)
             .service(auth_login_link::request_login_link)
             .service(auth_session::start_session)
             .service(auth_session::end_session)
@@ -119,7 +113,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(get_incident::get_incident)
             .service(cases::patch::patch_incident)
             .service(cases::transition::transition_incident)
-            .service(case_comments::add_case_comment)
+            .service(cases::comment::add_case_comment)
             .service(case_events::list_case_events)
             .service(cause_categories::list_cause_categories)
             .service(costs::add_entry::add_cost_entry)

@@ -307,6 +307,53 @@ async fn disabling_a_user_ends_their_sessions_and_tokens_at_once() {
 }
 
 #[actix_rt::test]
+async fn re_enabling_a_user_does_not_revive_their_old_sessions_or_tokens() {
+    let app = spawn_app_with(&[("TILLBUD_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
+    let cookie = app.login_as("eva.ek@example.se").await;
+    let token = post_json(
+        &app,
+        "/api/v1/me/tokens",
+        &[("cookie", &cookie), SAME_ORIGIN],
+        json!({ "name": "export" }),
+    )
+    .await;
+    assert_eq!(token.status, 201, "{}", token.raw);
+    let bearer = format!("Bearer {}", token.body["token"].as_str().unwrap());
+    let user_id = me(&app, &cookie).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/admin/users/{user_id}");
+    for disabled in [true, false] {
+        let r = app
+            .admin_send("PATCH", &path, Some(&json!({ "disabled": disabled })))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.raw);
+        assert_eq!(r.body["disabled"], disabled);
+    }
+    // Enabled again, but what existed before the disabling stays dead.
+    app.get_with("/api/v1/me", &[("authorization", &bearer)])
+        .await
+        .assert_problem(401);
+    me(&app, &cookie).await.assert_problem(401);
+    let listed = app
+        .get_with(
+            "/api/v1/me/tokens",
+            &[("cookie", &app.login_as("eva.ek@example.se").await)],
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.raw);
+    assert!(
+        listed.body["items"][0]["revoked_at"].is_string(),
+        "{}",
+        listed.raw
+    );
+    // A new login and a new token work.
+    let fresh = app.login_as("eva.ek@example.se").await;
+    assert_eq!(me(&app, &fresh).await.status, 200);
+}
+
+#[actix_rt::test]
 async fn api_tokens_work_until_revoked_and_only_their_owner_revokes_them() {
     let app = spawn_app().await;
     let cookie = app.login_as("mikael.strand@example.se").await;
@@ -485,4 +532,256 @@ async fn the_admin_api_takes_admin_users_and_refuses_others() {
         .map(|u| u["name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(names, ["Nättraby skola", "Rödebyskolan"]);
+}
+
+/// Asks for a login link as if from `headers` (e.g. a forwarded client address).
+async fn ask_link(app: &TestApp, email: &str, headers: &[(&str, &str)]) -> Reply {
+    post_json(
+        app,
+        "/api/v1/auth/login-link",
+        headers,
+        json!({ "email": email }),
+    )
+    .await
+}
+
+#[actix_rt::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    // One link per address and client, four per client: the fifth address from one client
+    // is refused.
+    let app = spawn_app_with(&[
+        ("TILLBUD_LOGIN_RATE_LIMIT", "1"),
+        ("TILLBUD_TRUSTED_PROXIES", "10.9.0.0/16, 127.0.0.1"),
+    ])
+    .await;
+    for i in 0..6 {
+        let client = format!("198.51.100.{i}");
+        let r = ask_link(
+            &app,
+            &format!("n{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &client)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "client {client}: {}", r.raw);
+    }
+    // The client is the right-most hop that is not a proxy of ours: what it wrote to the left
+    // of that is its own word and does not make it someone else.
+    for i in 0..4 {
+        let forged = format!("203.0.113.{i}, 192.0.2.77, 10.9.0.3");
+        let r = ask_link(
+            &app,
+            &format!("m{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &forged)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{forged}: {}", r.raw);
+    }
+    let fifth = ask_link(
+        &app,
+        "m9@elsewhere.example",
+        &[("X-Forwarded-For", "203.0.113.99, 192.0.2.77")],
+    )
+    .await;
+    fifth.assert_problem(429);
+    assert!(fifth.header("retry-after").is_some());
+}
+
+#[actix_rt::test]
+async fn forwarded_headers_from_an_untrusted_peer_do_not_change_the_client() {
+    let app = spawn_app_with(&[("TILLBUD_LOGIN_RATE_LIMIT", "1")]).await;
+    for i in 0..4 {
+        let forged = format!("198.51.100.{i}");
+        let forwarded = format!("for={forged}");
+        let r = ask_link(
+            &app,
+            &format!("n{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &forged), ("Forwarded", &forwarded)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.raw);
+    }
+    ask_link(
+        &app,
+        "n9@elsewhere.example",
+        &[("X-Forwarded-For", "198.51.100.200")],
+    )
+    .await
+    .assert_problem(429);
+}
+
+#[actix_rt::test]
+async fn the_forwarded_header_of_rfc_7239_is_read_when_configured() {
+    let app = spawn_app_with(&[
+        ("TILLBUD_LOGIN_RATE_LIMIT", "1"),
+        ("TILLBUD_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TILLBUD_FORWARDED_HEADER", "forwarded"),
+    ])
+    .await;
+    for i in 0..6 {
+        let forwarded = format!("for=\"198.51.100.{i}:4711\";proto=https");
+        let r = ask_link(
+            &app,
+            &format!("n{i}@elsewhere.example"),
+            &[("Forwarded", &forwarded)],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{forwarded}: {}", r.raw);
+    }
+    // X-Forwarded-For is not the configured header: ignored, so these are all the proxy.
+    for i in 0..4 {
+        let r = ask_link(
+            &app,
+            &format!("x{i}@elsewhere.example"),
+            &[("X-Forwarded-For", &format!("192.0.2.{i}"))],
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.raw);
+    }
+    ask_link(
+        &app,
+        "x9@elsewhere.example",
+        &[("X-Forwarded-For", "192.0.2.99")],
+    )
+    .await
+    .assert_problem(429);
+}
+
+async fn post_token(app: &TestApp, headers: Vec<(&str, &str)>) -> Reply {
+    post_json(app, "/api/v1/me/tokens", &headers, json!({ "name": "x" })).await
+}
+
+#[actix_rt::test]
+async fn the_origin_check_believes_forwarded_host_and_scheme_only_from_trusted_proxies() {
+    let direct = spawn_app().await;
+    let cookie = direct.login_as("petra.lindgren@example.se").await;
+    let here = direct.address.clone();
+    let https_here = here.replacen("http://", "https://", 1);
+    // Forged by the client itself: a foreign origin with a matching X-Forwarded-Host.
+    for (what, origin, extra) in [
+        (
+            "x-forwarded-host",
+            "http://evil.example",
+            ("X-Forwarded-Host", "evil.example"),
+        ),
+        (
+            "forwarded host",
+            "http://evil.example",
+            ("Forwarded", "host=evil.example"),
+        ),
+        (
+            "https origin over plain http",
+            https_here.as_str(),
+            ("X-Forwarded-Proto", "https"),
+        ),
+    ] {
+        let r = post_token(
+            &direct,
+            vec![("cookie", &cookie), ("Origin", origin), extra],
+        )
+        .await;
+        assert_eq!(r.status, 403, "{what}: {}", r.raw);
+        r.assert_problem(403);
+    }
+    // The host as addressed, with its real scheme, is fine.
+    let r = post_token(&direct, vec![("cookie", &cookie), ("Origin", &here)]).await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+
+    // Behind a trusted proxy the forwarded scheme and host are what the browser saw.
+    let proxied = spawn_app_with(&[("TILLBUD_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let cookie = proxied.login_as("petra.lindgren@example.se").await;
+    let forwarded = [
+        ("X-Forwarded-Host", "tillbud.intern.example"),
+        ("X-Forwarded-Proto", "https"),
+    ];
+    let with = |origin: &'static str| {
+        let mut h = vec![("cookie", cookie.as_str()), ("Origin", origin)];
+        h.extend_from_slice(&forwarded);
+        h
+    };
+    let r = post_token(&proxied, with("https://tillbud.intern.example")).await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+    let r = post_token(&proxied, with("http://tillbud.intern.example")).await;
+    assert_eq!(r.status, 403, "the scheme counts too: {}", r.raw);
+    let r = post_token(&proxied, with("https://evil.example")).await;
+    assert_eq!(r.status, 403, "{}", r.raw);
+}
+
+#[actix_rt::test]
+async fn known_and_unknown_addresses_take_the_same_path_on_the_request() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[("TILLBUD_WORKER_ENABLED", "false")]).await;
+    let known = ask_link(&app, "fredrik.dahl@example.se", &[]).await;
+    let unknown = ask_link(&app, "nobody@elsewhere.example", &[]).await;
+    assert_eq!((known.status, unknown.status), (202, 202));
+    assert_eq!(known.body, unknown.body);
+    // The request did the same for both: one queued mail each, alike but for the address,
+    // and nothing else (no token, no lookup result) written on the way.
+    let rows = crate::helpers::outbox_rows(&app).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (a, b) = (&rows[0], &rows[1]);
+    assert_eq!(
+        (&a.purpose, &a.state, &a.subject, &a.body_text, &a.body_html),
+        (&b.purpose, &b.state, &b.subject, &b.body_text, &b.body_html)
+    );
+    let mut to: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["fredrik.dahl@example.se", "nobody@elsewhere.example"]);
+    assert!(crate::helpers::login_token_rows(&app).await.is_empty());
+
+    // The worker sends the known one and drops the other without a trace.
+    let worker = crate::helpers::worker_for(&app, smtp.port);
+    assert_eq!(worker.drain_once().await.unwrap(), 2);
+    let mails = smtp.wait_for(1, 10).await;
+    assert_eq!(mails.len(), 1);
+    assert!(smtp.to("nobody@elsewhere.example").is_empty());
+    let rows = crate::helpers::outbox_rows(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].recipient, "fredrik.dahl@example.se");
+    assert_eq!(rows[0].state, "sent");
+    let tokens = crate::helpers::login_token_rows(&app).await;
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].1, "fredrik.dahl@example.se");
+}
+
+#[actix_rt::test]
+async fn a_stranger_cannot_lock_someone_out_and_a_login_starts_the_count_afresh() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(
+        smtp.port,
+        &[
+            ("TILLBUD_LOGIN_RATE_LIMIT", "2"),
+            ("TILLBUD_TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    )
+    .await;
+    let petra = "petra.lindgren@example.se";
+    let stranger = [("X-Forwarded-For", "203.0.113.66")];
+    let owner = [("X-Forwarded-For", "198.51.100.10")];
+    for _ in 0..2 {
+        assert_eq!(ask_link(&app, petra, &stranger).await.status, 202);
+    }
+    ask_link(&app, petra, &stranger).await.assert_problem(429);
+    // Petra, from her own network, is not held up by the stranger's requests.
+    for _ in 0..2 {
+        let r = ask_link(&app, petra, &owner).await;
+        assert_eq!(r.status, 202, "{}", r.raw);
+    }
+    ask_link(&app, petra, &owner).await.assert_problem(429);
+    // She logs in with a link she got; then she (and anyone) may ask again.
+    let mails = smtp.wait_for(4, 20).await;
+    let link = mails
+        .iter()
+        .find_map(|m| m.link("http://tillbud.test/login?token="))
+        .unwrap();
+    let token = link.split("token=").nth(1).unwrap();
+    let started = post_json(
+        &app,
+        "/api/v1/auth/session",
+        &[SAME_ORIGIN],
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(started.status, 201, "{}", started.raw);
+    let r = ask_link(&app, petra, &owner).await;
+    assert_eq!(r.status, 202, "{}", r.raw);
 }

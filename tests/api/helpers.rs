@@ -95,6 +95,11 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     env.insert("TILLBUD_DEMO".into(), "true".into());
     env.insert("TILLBUD_WORKERS".into(), "2".into());
     env.insert("TILLBUD_BASE_URL".into(), "http://tillbud.test".into());
+    // The demo organisation's mail domain, as a deployment names its own: receipts go there.
+    env.insert("TILLBUD_LOGIN_DOMAINS".into(), "example.se".into());
+    // Every test reports from one address, many times; the limits have tests of their own.
+    env.insert("TILLBUD_REPORT_RATE_LIMIT_CLIENT".into(), "100000".into());
+    env.insert("TILLBUD_REPORT_RATE_LIMIT_REPORTER".into(), "100000".into());
     for (k, v) in extra {
         env.insert((*k).into(), (*v).into());
     }
@@ -449,4 +454,52 @@ impl TestApp {
         let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
         self.request(method, path, &headers, bytes).await
     }
+}
+
+/// A mail worker on the app's database, sending to the test SMTP server on `smtp_port`
+/// (for tests that run with `TILLBUD_WORKER_ENABLED=false` and drive the worker themselves).
+pub fn worker_for(app: &TestApp, smtp_port: u16) -> tillbud::mail::outbox_worker::Worker {
+    let port = smtp_port.to_string();
+    let env = smtp_settings(&port);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let settings = test_settings(&app.database_url, &env);
+    tillbud::mail::outbox_worker::Worker::new(
+        app.db.clone(),
+        app.mail.clone(),
+        app.clock.clone(),
+        &settings.mail,
+    )
+    .expect("worker")
+}
+
+/// Every outbox row, straight from the database.
+pub async fn outbox_rows(app: &TestApp) -> Vec<tillbud::db::outbox::OutboxRow> {
+    app.db
+        .read(|c| {
+            let mut all = Vec::new();
+            for state in tillbud::db::outbox::STATES {
+                all.extend(tillbud::db::outbox::list(c, state, 1000)?);
+            }
+            Ok(all)
+        })
+        .await
+        .expect("outbox rows")
+}
+
+/// Every login token row as (token hash, e-mail, used), straight from the database.
+pub async fn login_token_rows(app: &TestApp) -> Vec<(String, String, bool)> {
+    app.db
+        .read(|c| {
+            use diesel::prelude::*;
+            use tillbud::db::schema::login_tokens as t;
+            let rows: Vec<(String, String, Option<chrono::NaiveDateTime>)> = t::table
+                .select((t::token_hash, t::email, t::used_at))
+                .load(c)?;
+            Ok(rows
+                .into_iter()
+                .map(|(h, e, u)| (h, e, u.is_some()))
+                .collect())
+        })
+        .await
+        .expect("login tokens")
 }

@@ -312,3 +312,65 @@ async fn malformed_wrong_type_and_oversized_bodies_are_problems() {
     big["description"] = json!("x".repeat(70 * 1024));
     assert_refused(&app, &json_ct, big.to_string().into_bytes(), 413).await;
 }
+
+/// A report with this reporter address (`None`: no reporter at all).
+async fn report_as(app: &TestApp, email: Option<&str>) -> crate::helpers::Reply {
+    let mut body = app.valid_report().await;
+    match email {
+        Some(e) => body["reporter"] = json!({ "email": e }),
+        None => body["anonymous"] = json!(true),
+    }
+    app.post_incident(&body, None).await
+}
+
+#[actix_rt::test]
+async fn reports_are_limited_per_client_and_per_reporter_address() {
+    let app = crate::helpers::spawn_app_with(&[
+        ("TILLBUD_REPORT_RATE_LIMIT_CLIENT", "4"),
+        ("TILLBUD_REPORT_RATE_LIMIT_REPORTER", "2"),
+    ])
+    .await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let mut accepted = app.valid_report().await;
+    accepted["reporter"] = json!({ "email": "x@phish.example" });
+    let first = app.post_incident(&accepted, Some(&key)).await;
+    assert_eq!(first.status, 201, "{}", first.raw);
+    assert_eq!(report_as(&app, Some("X@Phish.example")).await.status, 201);
+    let before = app.incident_count().await;
+    // A third naming the same reporter address within the hour.
+    let third = report_as(&app, Some("x@phish.example")).await;
+    third.assert_problem(429);
+    let wait: i64 = third.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    assert_eq!(app.incident_count().await, before, "nothing stored");
+    // A retry of an accepted report is answered as before, never refused.
+    let replay = app.post_incident(&accepted, Some(&key)).await;
+    assert_eq!(replay.status, 201, "{}", replay.raw);
+    assert_eq!(replay.body, first.body);
+    // Other reporters from the same client, up to the client's limit.
+    assert_eq!(report_as(&app, Some("y@phish.example")).await.status, 201);
+    assert_eq!(report_as(&app, None).await.status, 201);
+    report_as(&app, None).await.assert_problem(429);
+    // An hour later the client may report again.
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(report_as(&app, Some("x@phish.example")).await.status, 201);
+}
+
+#[actix_rt::test]
+async fn strangers_cannot_use_up_a_logged_in_reporters_own_address() {
+    let app = crate::helpers::spawn_app_with(&[("TILLBUD_REPORT_RATE_LIMIT_REPORTER", "2")]).await;
+    for _ in 0..2 {
+        assert_eq!(report_as(&app, Some("eva.ek@example.se")).await.status, 201);
+    }
+    report_as(&app, Some("eva.ek@example.se"))
+        .await
+        .assert_problem(429);
+    // Eva herself, logged in and reporting under her own address, is counted as herself.
+    let eva = app.login_as("eva.ek@example.se").await;
+    let mut body = app.valid_report().await;
+    body["reporter"] = json!({ "email": "eva.ek@example.se" });
+    let r = app
+        .send_as(Some(&eva), "POST", "/api/v1/incidents", Some(&body), None)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+}

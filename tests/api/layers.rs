@@ -25,7 +25,6 @@ const LAYERS: &[(u8, &[&str])] = &[
             "idempotent",
             "intake",
             "attachments",
-            "org_import",
             "demo",
             "demo_costs",
         ],

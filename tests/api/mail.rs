@@ -95,7 +95,12 @@ async fn a_report_goes_to_the_unit_manager_with_copies_and_a_receipt() {
         assert!(!m.text().contains(DESCRIPTION) && !m.html().contains(DESCRIPTION));
         assert!(!m.text().contains("0455-30 30 00"));
     }
-    // Every Message-ID is its own, and matches an outbox row.
+    // Every Message-ID is its own, and matches an outbox row. The worker records "sent" after
+    // the SMTP server has the mails, so wait for that first.
+    wait_until("three sent", 10, || async {
+        outbox(&app, "sent").await["counts"]["sent"] == 3
+    })
+    .await;
     let sent = outbox(&app, "sent").await;
     let ids: Vec<String> = sent["items"]
         .as_array()
@@ -521,4 +526,225 @@ async fn a_worker_that_died_holding_a_lease_is_replaced_when_the_lease_runs_out(
         mails[0].message_id(),
         format!("<outbox-{}@tillbud.test>", claimed[0].id)
     );
+}
+
+/// Whatever in a text looks like an acknowledgement or login token: (kind, token).
+fn token_candidates(text: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (kind, marker) in [("ack", "/ack/"), ("login", "token=")] {
+        for (i, _) in text.match_indices(marker) {
+            let token: String = text[i + marker.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+                .collect();
+            if !token.is_empty() {
+                out.push((kind, token));
+            }
+        }
+    }
+    out
+}
+
+/// No outbox row holds a token that works: none of `known` (the tokens actually delivered)
+/// appears in any column, and nothing in a body that looks like a token is accepted.
+async fn assert_no_working_token(
+    app: &crate::helpers::TestApp,
+    rows: &[tillbud::db::outbox::OutboxRow],
+    known: &[&str],
+) {
+    for row in rows {
+        let stored = serde_json::to_string(row).unwrap();
+        for token in known {
+            assert!(
+                !stored.contains(token),
+                "outbox row {} holds a delivered token: {stored}",
+                row.id
+            );
+        }
+        let bodies = format!("{}\n{}", row.body_text, row.body_html);
+        for (kind, token) in token_candidates(&bodies) {
+            match kind {
+                "ack" => {
+                    let page = app.get(&format!("/ack/{token}")).await;
+                    assert_ne!(page.status, 200, "a working ack link in row {}", row.id);
+                }
+                _ => {
+                    let r = app
+                        .request(
+                            "POST",
+                            "/api/v1/auth/session",
+                            &[
+                                ("content-type", "application/json"),
+                                ("Sec-Fetch-Site", "same-origin"),
+                            ],
+                            json!({ "token": token }).to_string().into_bytes(),
+                        )
+                        .await;
+                    assert_eq!(r.status, 422, "a working login token in row {}", row.id);
+                }
+            }
+        }
+    }
+}
+
+#[actix_rt::test]
+async fn no_working_link_rests_in_the_outbox_and_a_retried_mail_still_carries_one() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[("TILLBUD_WORKER_ENABLED", "false")]).await;
+    // One mail with an acknowledgement link (to the manager), one with a login link.
+    app.report("Lyckeby skola", "near_miss", &[], None).await;
+    let asked = app
+        .request(
+            "POST",
+            "/api/v1/auth/login-link",
+            &[("content-type", "application/json")],
+            json!({ "email": "petra.lindgren@example.se" })
+                .to_string()
+                .into_bytes(),
+        )
+        .await;
+    assert_eq!(asked.status, 202, "{}", asked.raw);
+    let before = crate::helpers::outbox_rows(&app).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert_no_working_token(&app, &before, &[]).await;
+
+    // The first attempt of each is refused for now (4xx), the second goes through.
+    smtp.fail_temporarily(2);
+    let worker = crate::helpers::worker_for(&app, smtp.port);
+    assert_eq!(worker.drain_once().await.unwrap(), 2);
+    assert_eq!(smtp.count(), 0);
+    app.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(worker.drain_once().await.unwrap(), 2);
+    let mails = smtp.wait_for(2, 10).await;
+    assert_eq!(mails.len(), 2);
+
+    let after = crate::helpers::outbox_rows(&app).await;
+    assert!(
+        after.iter().all(|r| r.state == "sent" && r.attempts == 2),
+        "{after:?}"
+    );
+    let ack_link = mails
+        .iter()
+        .find_map(|m| m.link("http://tillbud.test/ack/"))
+        .expect("an ack link was delivered");
+    let login_link = mails
+        .iter()
+        .find_map(|m| m.link("http://tillbud.test/login?token="))
+        .expect("a login link was delivered");
+    let ack_token = ack_link.trim_start_matches("http://tillbud.test/ack/");
+    let login_token = login_link.split("token=").nth(1).unwrap();
+    let delivered = [ack_token, login_token];
+    assert_no_working_token(&app, &before, &delivered).await;
+    assert_no_working_token(&app, &after, &delivered).await;
+
+    // What was delivered works, although it is stored nowhere.
+    let ack_path = format!("/ack/{ack_token}");
+    assert_eq!(app.get(&ack_path).await.status, 200);
+    let confirmed = app
+        .request(
+            "POST",
+            &ack_path,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.raw);
+    assert!(confirmed.raw.contains("bekräftat"), "{}", confirmed.raw);
+    let session = app
+        .request(
+            "POST",
+            "/api/v1/auth/session",
+            &[
+                ("content-type", "application/json"),
+                ("Sec-Fetch-Site", "same-origin"),
+            ],
+            json!({ "token": login_token }).to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(session.status, 201, "{}", session.raw);
+    // The failed attempt's token was replaced, not left alive beside the delivered one.
+    let tokens = crate::helpers::login_token_rows(&app).await;
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    assert!(tokens[0].2, "the one token is the delivered one, now used");
+}
+
+const PHISHING_TITLE: &str = "Ditt konto spärras – logga in på evil.example";
+
+/// Reports with a phishing title and this reporter address; returns the 201 body.
+async fn phishing_report(app: &crate::helpers::TestApp, email: &str) -> Value {
+    let mut body = app.valid_report().await;
+    body["title"] = json!(PHISHING_TITLE);
+    body["reporter"] = json!({ "email": email });
+    let r = app.post_incident(&body, None).await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+    r.body
+}
+
+#[actix_rt::test]
+async fn a_receipt_carries_no_text_the_reporter_typed_and_goes_only_to_our_domains() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, &[("TILLBUD_LOGIN_DOMAINS", "example.se")]).await;
+    // An outside address gets nothing from us; the manager and skyddsombud still hear of it.
+    phishing_report(&app, "victim@elsewhere.example").await;
+    let own = phishing_report(&app, "eva.ek@example.se").await;
+    // Two reports: manager and skyddsombud each twice, and one receipt.
+    smtp.wait_for(5, 20).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.count(), 5);
+    assert!(smtp.to("victim@elsewhere.example").is_empty());
+    let receipt = &smtp.to("eva.ek@example.se")[0];
+    let (subject, text, html) = (receipt.subject(), receipt.text(), receipt.html());
+    for part in [&subject, &text, &html] {
+        assert!(!part.contains("evil.example"), "{part}");
+        assert!(!part.contains("spärras"), "{part}");
+        assert!(!part.contains(DESCRIPTION), "{part}");
+        assert!(!part.contains("Huvudentrén"), "no location: {part}");
+    }
+    assert_eq!(
+        subject,
+        "[tillbud] Din rapport är mottagen – Lyckeby skola (tillbud)"
+    );
+    assert!(
+        text.contains("Typ: tillbud") && text.contains("Enhet: Lyckeby skola"),
+        "{text}"
+    );
+    assert!(
+        text.contains(own["tracking_url"].as_str().unwrap()),
+        "{text}"
+    );
+    // Staff mail still names the case by its title.
+    let manager = &smtp.to("petra.lindgren@example.se")[0];
+    assert!(manager.subject().contains(PHISHING_TITLE));
+
+    let history = app.history(own["id"].as_str().unwrap()).await;
+    let routed = history.iter().find(|e| e["kind"] == "routed").unwrap();
+    assert_eq!(routed["data"]["receipt_to_reporter"], true);
+}
+
+#[actix_rt::test]
+async fn receipts_go_to_a_logged_in_reporters_own_address_or_anywhere_when_allowed() {
+    let smtp = SmtpServer::start().await;
+    // Login domains that do not cover the demo users' addresses.
+    let app = spawn_mail_app(smtp.port, &[("TILLBUD_LOGIN_DOMAINS", "karlskrona.se")]).await;
+    phishing_report(&app, "eva.ek@example.se").await;
+    let eva = app.login_as("eva.ek@example.se").await;
+    let mut body = app.valid_report().await;
+    body["reporter"] = json!({ "email": "eva.ek@example.se" });
+    let r = app
+        .send_as(Some(&eva), "POST", "/api/v1/incidents", Some(&body), None)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+    // Manager and skyddsombud twice, and one receipt: for the logged-in report only.
+    smtp.wait_for(5, 20).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.count(), 5);
+    assert_eq!(smtp.to("eva.ek@example.se").len(), 1);
+
+    let smtp2 = SmtpServer::start().await;
+    let any = spawn_mail_app(smtp2.port, &[("TILLBUD_RECEIPTS_TO_ANY_ADDRESS", "true")]).await;
+    phishing_report(&any, "someone@elsewhere.example").await;
+    smtp2.wait_for(3, 20).await;
+    let receipt = &smtp2.to("someone@elsewhere.example")[0];
+    assert!(!receipt.subject().contains("evil.example"));
+    assert!(!receipt.text().contains("evil.example"));
 }

@@ -146,10 +146,35 @@ function renderProblem() {
   text('case-problem-text', t(body, { unit: S.movedTo || '' }));
 }
 
+// The reporter's own case (`access: "reporter"`): what the tracking page shows, no more —
+// the API sends nothing else, so every staff part of the page stays hidden.
+function renderReporter(c) {
+  document.title = `${c.title} – ${t('case.doctitle.suffix')}`;
+  text('case-title', c.title);
+  text('case-status', label('cstatus', c.status, c.status_label));
+  text('case-kind', label('kind', c.kind, c.kind_label));
+  text('case-unit', c.org_unit_name);
+  text('case-created', fmtDate(c.created_at));
+  $('readonly-note').hidden = false;
+  for (const id of ['case-risk-badge', 'case-overdue', 'sec-ack', 'sec-status', 'sec-risk', 'sec-cause',
+    'sec-duties', 'sec-move', 'sec-actions', 'sec-comment', 'case-immediate-block', 'case-description',
+    'case-status-reason-row', 'case-duplicate-row']) $(id).hidden = true;
+  $('case-description').previousElementSibling.hidden = true;
+  for (const id of ['case-occurred', 'case-location', 'case-consequences', 'case-reporter']) $(id).parentElement.hidden = true;
+  for (const a of document.querySelectorAll('.toc a')) {
+    a.parentElement.hidden = !['#details-heading', '#history-heading'].includes(a.getAttribute('href'));
+  }
+  renderHistory();
+}
+
 function render() {
   renderProblem();
   const c = S.c;
   if (S.problem || !c) return;
+  if (c.access === 'reporter') {
+    renderReporter(c);
+    return;
+  }
   const manage = Boolean(c.can_manage);
   document.title = `${c.title} – ${t('case.doctitle.suffix')}`;
   text('case-title', c.title);

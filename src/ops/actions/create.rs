@@ -128,7 +128,7 @@ where
 {
     match actions_db::case_access(conn, who, &action.incident_id)? {
         CaseAccess::Hidden => return Err(CreateActionError::Hidden),
-        CaseAccess::Read => return Err(CreateActionError::ReadOnly),
+        CaseAccess::Read | CaseAccess::Reporter => return Err(CreateActionError::ReadOnly),
         CaseAccess::Manage => {}
     }
     let Some(case) = actions_db::case_brief(conn, &action.incident_id)? else {

@@ -5,6 +5,8 @@ use crate::db::cases::{self, CaseRow, LoadedCase};
 use crate::db::{access, AnyConnection, DbError, DbResult};
 use crate::domain::Caller;
 
+pub mod acknowledge;
+pub mod comment;
 pub mod patch;
 pub mod transition;
 

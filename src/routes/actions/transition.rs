@@ -67,8 +67,7 @@ pub async fn transition_action(
 ) -> Result<HttpResponse, ApiError> {
     let id = action_id(&id)?;
     let expected = action_dto::if_match(&req)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: ActionTransition = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: ActionTransition = input::json_body(&req, payload).await?;
     let (to, reason) = request.check()?;
     let ctx = state.ops();
     match ops::transition_action(&ctx, &caller, &id, expected, to, reason).await {

@@ -76,8 +76,7 @@ pub async fn update_action(
 ) -> Result<HttpResponse, ApiError> {
     let id = action_id(&id)?;
     let expected = action_dto::if_match(&req)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: UpdateAction = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: UpdateAction = input::json_body(&req, payload).await?;
     let edit = request.check()?;
     let ctx = state.ops();
     match ops::update_action(&ctx, &caller, &id, expected, edit).await {

@@ -1,6 +1,8 @@
 //! Case handling by staff: one file per operation, named by its verb. The case document
 //! itself (`Case`, its parts and the access gate's answers) is in `routes::case_view`.
 
+pub mod acknowledge;
+pub mod comment;
 pub mod patch;
 pub mod transition;
 

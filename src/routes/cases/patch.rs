@@ -380,8 +380,7 @@ pub async fn patch_incident(
 ) -> Result<HttpResponse, ApiError> {
     let id = case_view::case_id(&id)?;
     let version = case_view::if_match(&req)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: PatchIncidentRequest = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: PatchIncidentRequest = input::json_body(&req, payload).await?;
     let ctx = state.ops();
     let edit = request.check(&state.settings.cause_categories, ctx.now)?;
     match ops::patch_case(&ctx, &caller, &id, version, edit).await {

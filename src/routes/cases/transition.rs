@@ -153,8 +153,7 @@ pub async fn transition_incident(
 ) -> Result<HttpResponse, ApiError> {
     let id = case_view::case_id(&id)?;
     let version = case_view::if_match(&req)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: TransitionRequest = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: TransitionRequest = input::json_body(&req, payload).await?;
     let (to, input) = request.check()?;
     let ctx = state.ops();
     match ops::transition_case(&ctx, &caller, &id, version, to, input).await {

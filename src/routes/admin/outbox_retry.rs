@@ -1,12 +1,13 @@
-//! `POST /api/v1/admin/outbox/{id}/retry`: send a dead or failing mail again, now.
+//! `POST /api/v1/admin/outbox/{id}/retry`: send a dead or failing mail again, now
+//! (`ops::admin::outbox_retry`).
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::admin::require_admin;
-use super::admin_outbox::OutboxItem;
-use crate::db::outbox;
+use super::outbox::OutboxItem;
+use super::require_admin;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::ops::admin::outbox_retry::{self as ops, RetryError};
 use crate::state::AppState;
 
 /// Retry one mail
@@ -33,21 +34,9 @@ pub async fn retry_outbox_mail(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&req, &state).await?;
-    let id = id.into_inner();
-    let now = state.clock.now().naive_utc();
-    let row = state
-        .db
-        .write(move |c| {
-            let retried = outbox::retry(c, &id, now)?;
-            Ok((retried, outbox::find(c, &id)?))
-        })
-        .await?;
-    match row {
-        (true, Some(row)) => {
-            state.mail.wake.notify_one();
-            Ok(HttpResponse::Ok().json(OutboxItem::from(row)))
-        }
-        (false, Some(_)) => Err(ApiError::Conflict(
+    match ops::retry_outbox_mail(&state.ops(), &id).await {
+        Ok(row) => Ok(HttpResponse::Ok().json(OutboxItem::from(row))),
+        Err(RetryError::NotFailed) => Err(ApiError::Conflict(
             i18n::current()
                 .pick(
                     "Bara döda eller misslyckade utskick kan skickas om.",
@@ -55,6 +44,7 @@ pub async fn retry_outbox_mail(
                 )
                 .to_owned(),
         )),
-        (_, None) => Err(ApiError::NotFound),
+        Err(RetryError::Unknown) => Err(ApiError::NotFound),
+        Err(RetryError::Db(e)) => Err(e.into()),
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::admin::{require_admin, utc};
+use super::{require_admin, utc};
 use crate::db::incidents;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;

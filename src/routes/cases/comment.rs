@@ -1,16 +1,16 @@
 //! `POST /api/v1/incidents/{id}/comments`: staff comment on a case, internally or visibly to
-//! the reporter on the tracking page.
+//! the reporter on the tracking page (`ops::cases::comment`).
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::case_view;
-use super::input::{self, Checker, Lenient};
 use crate::auth::Caller;
-use crate::db::{access, cases, incidents};
 use crate::error::{ApiError, Problem};
+use crate::ops::cases::comment::{self as ops, CommentError};
+use crate::routes::case_view;
+use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -30,11 +30,6 @@ pub struct CaseCommentAdded {
     /// The history event's id.
     pub id: String,
     pub at: DateTime<Utc>,
-}
-
-enum Outcome {
-    Added(String),
-    Refused(ApiError),
 }
 
 /// Comment on a case
@@ -68,8 +63,7 @@ pub async fn add_case_comment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = case_view::case_id(&id)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: AddCaseComment = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: AddCaseComment = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let text = c.text("text", request.text, true, (1, 5000), true);
     let public = c.value("public", request.public, true);
@@ -79,38 +73,18 @@ pub async fn add_case_comment(
             "checked comment fields missing"
         )));
     };
-    let now = state.clock.now();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            if cases::find(conn, &id, access::readable(&caller))?.is_none() {
-                return Ok(Outcome::Refused(case_view::denied(
-                    &caller,
-                    &id,
-                    "comment",
-                    ApiError::NotFound,
-                )));
-            }
-            let staff = cases::passes(conn, &id, access::staff_readable(&caller))?;
-            let data =
-                serde_json::json!({ "text": text.as_str(), "by_reporter": !staff }).to_string();
-            let event_id = incidents::append_event_returning_id(
-                conn,
-                &id,
-                now.naive_utc(),
-                Some(&caller.email),
-                "comment",
-                public || !staff,
-                &data,
-            )?;
-            Ok(Outcome::Added(event_id))
-        })
-        .await?;
-    match outcome {
-        Outcome::Refused(e) => Err(e),
-        Outcome::Added(event_id) => Ok(HttpResponse::Created().json(CaseCommentAdded {
+    let ctx = state.ops();
+    match ops::add_case_comment(&ctx, &caller, &id, text, public).await {
+        Ok(event_id) => Ok(HttpResponse::Created().json(CaseCommentAdded {
             id: event_id,
-            at: now,
+            at: ctx.now,
         })),
+        Err(CommentError::Hidden) => Err(case_view::denied(
+            &caller,
+            &id,
+            "comment",
+            ApiError::NotFound,
+        )),
+        Err(CommentError::Db(e)) => Err(e.into()),
     }
 }

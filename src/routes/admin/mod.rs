@@ -1,9 +1,17 @@
+//! Operations: one file per operation (absence, outbox, outbox_retry, history), and who
+//! may use them.
+//!
 //! Who may use `/api/v1/admin/*`: a logged-in user with the admin role, or a caller with the
 //! operations token `TILLBUD_ADMIN_TOKEN` (for scripts and monitoring).
 //!
 //! Without a token configured and without an admin login the admin API does not exist (404),
 //! so a deployment that forgot the token exposes nothing; a logged-in non-admin gets 403. The
 //! token comparison takes the same time wherever the tokens differ.
+
+pub mod absence;
+pub mod history;
+pub mod outbox;
+pub mod outbox_retry;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;

@@ -2,18 +2,18 @@
 //!
 //! The GET only shows a page with a confirm button: mail scanners and link previews follow
 //! links with GET, and must not acknowledge a case on a manager's behalf. The button POSTs
-//! back to the same URL (a plain form: no script, within the page CSP).
+//! back to the same URL (a plain form: no script, within the page CSP). What acknowledging
+//! does is `ops::cases::acknowledge`.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
-use uuid::Uuid;
-
-use crate::db::{incidents, outbox, routing as routing_db};
+use crate::db::incidents;
 use crate::domain::ack_token::{self, AckClaims, AckTokenError};
 use crate::error::ApiError;
 use crate::mail::templates::escape_html;
+use crate::ops::cases::acknowledge::{self as ops, Acknowledged};
 use crate::state::AppState;
 use crate::web::{Pages, PAGE_CSP};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
 
 fn page(
     status: StatusCode,
@@ -98,12 +98,6 @@ pub async fn show(
     ))
 }
 
-enum Outcome {
-    Acknowledged,
-    Already,
-    Unknown,
-}
-
 /// Acknowledges the case: status `acknowledged`, deadlines stopped, a history event.
 pub async fn confirm(
     state: web::Data<AppState>,
@@ -114,56 +108,25 @@ pub async fn confirm(
         Ok(c) => c,
         Err(e) => return Ok(bad_link(&pages, e)),
     };
-    let now = state.clock.now();
-    let outcome = state
-        .db
-        .write(move |c| acknowledge(c, claims.incident_id, claims.mail_id, now))
-        .await?;
+    let outcome =
+        ops::acknowledge_from_mail(&state.ops(), claims.incident_id, claims.mail_id).await?;
     Ok(match outcome {
-        Outcome::Acknowledged => page(
+        Acknowledged::Now => page(
             StatusCode::OK,
             &pages,
             "Tack – ärendet är bekräftat",
             "<p>Ärendet är markerat som mottaget. Den som rapporterade ser att det tagits emot.</p>",
             "<p>The case is marked as received. The reporter can see that it has been received.</p>",
         ),
-        Outcome::Already => page(
+        Acknowledged::Already => page(
             StatusCode::OK,
             &pages,
             "Ärendet är redan bekräftat",
             "<p>Någon har redan bekräftat ärendet. Du behöver inte göra något mer här.</p>",
             "<p>The case has already been acknowledged. Nothing more to do here.</p>",
         ),
-        Outcome::Unknown => bad_link(&pages, AckTokenError::Invalid),
+        Acknowledged::Unknown => bad_link(&pages, AckTokenError::Invalid),
     })
-}
-
-fn acknowledge(
-    conn: &mut crate::db::AnyConnection,
-    incident_id: Uuid,
-    mail_id: Uuid,
-    now: chrono::DateTime<chrono::Utc>,
-) -> crate::db::DbResult<Outcome> {
-    let id = incident_id.to_string();
-    if incidents::case_facts(conn, &id)?.is_none() {
-        return Ok(Outcome::Unknown);
-    }
-    let by = outbox::find(conn, &mail_id.to_string())?.map(|m| m.recipient);
-    let stopped = routing_db::acknowledge(conn, &id, now.naive_utc())?;
-    let moved = incidents::acknowledge(conn, &id, now.naive_utc())?;
-    if !stopped && !moved {
-        return Ok(Outcome::Already);
-    }
-    incidents::append_event(
-        conn,
-        &id,
-        now.naive_utc(),
-        by.as_deref(),
-        "acknowledged",
-        true,
-        &serde_json::json!({ "via": "mail_link" }).to_string(),
-    )?;
-    Ok(Outcome::Acknowledged)
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

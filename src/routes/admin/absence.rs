@@ -1,5 +1,5 @@
 //! `PUT /api/v1/admin/org-units/{id}/absence`: mark a unit's manager away (or back); while
-//! away, the deputy receives the unit's reports.
+//! away, the deputy receives the unit's reports (`ops::admin::absence`).
 
 use actix_web::{put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::admin::require_admin;
-use super::input::{self, Lenient};
-use crate::db::{org_units, routing as routing_db};
+use super::require_admin;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::ops::admin::absence as ops;
+use crate::routes::input::{self, Lenient};
 use crate::state::AppState;
 
 /// The manager's absence, both days inclusive (Europe/Stockholm). Both `null` (or missing)
@@ -80,54 +80,9 @@ pub async fn set_manager_absence(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&req, &state).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: SetAbsence = input::from_object(input::parse_json_object(&req, &body)?)?;
-    let mut errors = Vec::new();
-    let from = date("away_from", request.away_from, &mut errors);
-    let until = date("away_until", request.away_until, &mut errors);
-    let period = match (from, until) {
-        (Some(f), Some(u)) if f <= u => Some((f, u)),
-        (Some(_), Some(_)) => {
-            errors.push(FieldError::new(
-                "away_until",
-                "before_start",
-                "away_until < away_from",
-            ));
-            None
-        }
-        (None, None) => None,
-        (Some(_), None) => {
-            errors.push(FieldError::new(
-                "away_until",
-                "both_or_neither",
-                "away_from and away_until",
-            ));
-            None
-        }
-        (None, Some(_)) => {
-            errors.push(FieldError::new(
-                "away_from",
-                "both_or_neither",
-                "away_from and away_until",
-            ));
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let now = state.clock.now().naive_utc();
-    let found = state
-        .db
-        .write(move |c| {
-            if org_units::find(c, &id)?.is_none() {
-                return Ok(false);
-            }
-            routing_db::set_absence(c, &id.to_string(), period, now)?;
-            Ok(true)
-        })
-        .await?;
-    if !found {
+    let request: SetAbsence = input::json_body(&req, payload).await?;
+    let period = request.check()?;
+    if !ops::set_manager_absence(&state.ops(), id, period).await? {
         return Err(ApiError::NotFound);
     }
     let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -136,4 +91,45 @@ pub async fn set_manager_absence(
         away_from: period.map(|(f, _)| fmt(f)),
         away_until: period.map(|(_, u)| fmt(u)),
     }))
+}
+
+impl SetAbsence {
+    /// Both dates, in order, or neither (ends the absence); every bad field at once.
+    fn check(self) -> Result<Option<(NaiveDate, NaiveDate)>, ApiError> {
+        let mut errors = Vec::new();
+        let from = date("away_from", self.away_from, &mut errors);
+        let until = date("away_until", self.away_until, &mut errors);
+        let period = match (from, until) {
+            (Some(f), Some(u)) if f <= u => Some((f, u)),
+            (Some(_), Some(_)) => {
+                errors.push(FieldError::new(
+                    "away_until",
+                    "before_start",
+                    "away_until < away_from",
+                ));
+                None
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                errors.push(FieldError::new(
+                    "away_until",
+                    "both_or_neither",
+                    "away_from and away_until",
+                ));
+                None
+            }
+            (None, Some(_)) => {
+                errors.push(FieldError::new(
+                    "away_from",
+                    "both_or_neither",
+                    "away_from and away_until",
+                ));
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(period)
+    }
 }

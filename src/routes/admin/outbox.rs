@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::admin::{require_admin, utc};
+use super::{require_admin, utc};
 use crate::db::outbox::{self, OutboxRow};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
