@@ -277,6 +277,20 @@ pub const ALL_DIM: &str = "*";
 /// The basis key of counts for "actual and estimate".
 pub const BOTH_BASIS: &str = "both";
 
+/// The periods an entry of `month` counts in: its month, quarter, year, and every year to
+/// date from its month to December.
+pub fn count_periods(month: Month) -> Vec<(Grain, i32)> {
+    let mut periods = vec![
+        (Grain::Month, month.key()),
+        (Grain::Quarter, bucket_key(PeriodKind::Quarter, month)),
+        (Grain::Year, month.year() * 100),
+    ];
+    for m in month.number()..=12 {
+        periods.push((Grain::YearToDate, month.year() * 100 + m as i32));
+    }
+    periods
+}
+
 /// One place a case is counted: grain, period, dimension, basis.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CountKey {
@@ -289,14 +303,7 @@ pub struct CountKey {
 /// Where a standing entry makes its case count: its month, quarter, year and every year to
 /// date from its month on; for its category, its case's kind and all; for its basis and both.
 pub fn count_keys(month: Month, category: &str, kind: &str, basis: Basis) -> Vec<CountKey> {
-    let mut periods = vec![
-        (Grain::Month, month.key()),
-        (Grain::Quarter, bucket_key(PeriodKind::Quarter, month)),
-        (Grain::Year, month.year() * 100),
-    ];
-    for m in month.number()..=12 {
-        periods.push((Grain::YearToDate, month.year() * 100 + m as i32));
-    }
+    let periods = count_periods(month);
     let dims = [category_dim(category), kind_dim(kind), ALL_DIM.to_owned()];
     let mut keys = Vec::with_capacity(periods.len() * 6);
     for (grain, period) in periods {

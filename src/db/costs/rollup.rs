@@ -5,7 +5,7 @@
 //! Upserts touch rows in key order, table by table, so two transactions that share rows
 //! lock them in the same order and cannot deadlock on PostgreSQL.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use diesel::sql_types::{BigInt, Integer, Text};
 
@@ -13,7 +13,7 @@ use super::super::{AnyConnection, DbResult};
 use super::{execute, load, placeholders, Value};
 use crate::domain::cost::{standing, CostEntry, Direction};
 use crate::domain::cost_period::{
-    category_dim, count_changes, count_keys, kind_dim, CountKey, Grain, Month,
+    category_dim, count_changes, count_keys, count_periods, kind_dim, CountKey, Grain, Month,
 };
 
 type UnitMoneyKey = (String, i32, String, &'static str);
@@ -96,6 +96,8 @@ pub fn changes(kind: &str, before: &[CostEntry], new: &[CostEntry]) -> Changes {
 }
 
 const CHUNK: usize = 100;
+/// Rows per statement of a rebuild (plain inserts into emptied tables).
+const REBUILD_CHUNK: usize = 500;
 
 /// Multi-row upserts, in key order: `columns` are the key columns and then the added ones.
 fn upsert(
@@ -135,7 +137,7 @@ fn insert_rows(
     columns: &[&str],
     rows: Vec<Vec<Value>>,
 ) -> DbResult<()> {
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(REBUILD_CHUNK) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(1 + i * columns.len(), columns.len())))
             .collect();
@@ -348,18 +350,16 @@ fn expected(conn: &mut AnyConnection) -> DbResult<Changes> {
         }
     }
     // Distinct cases: per case, the union of its standing entries' keys, added up. Read in
-    // pages of whole cases so a large database is not held in memory at once.
+    // pages of whole cases so a large database is not held in memory at once; keys are packed
+    // into integers while counting (a million entries make tens of millions of keys).
+    let mut packer = Packer::default();
+    let mut counts: HashMap<u64, i64> = HashMap::new();
     const PAGE: i64 = 20_000;
     let mut after = String::new();
     loop {
         let mut rows: Vec<StandingRow> = load(
             conn,
-            "SELECT e.incident_id AS incident_id, e.org_unit_id AS org_unit_id, e.month AS month, \
-             e.category AS category, i.kind AS kind, e.basis AS basis \
-             FROM cost_entries e JOIN incidents i ON i.id = e.incident_id \
-             WHERE e.sign = 1 AND e.incident_id > $1 \
-             AND NOT EXISTS (SELECT 1 FROM cost_entries r WHERE r.reverses_id = e.id) \
-             ORDER BY e.incident_id LIMIT $2",
+            &standing_sql("e.incident_id > $1 ORDER BY e.incident_id LIMIT $2"),
             &[Value::Text(after.clone()), Value::Big(PAGE)],
         )?;
         let full = rows.len() as i64 == PAGE;
@@ -377,11 +377,7 @@ fn expected(conn: &mut AnyConnection) -> DbResult<Changes> {
             if first == last {
                 rows = load(
                     conn,
-                    "SELECT e.incident_id AS incident_id, e.org_unit_id AS org_unit_id, e.month AS month, \
-                     e.category AS category, i.kind AS kind, e.basis AS basis \
-                     FROM cost_entries e JOIN incidents i ON i.id = e.incident_id \
-                     WHERE e.sign = 1 AND e.incident_id = $1 \
-                     AND NOT EXISTS (SELECT 1 FROM cost_entries r WHERE r.reverses_id = e.id)",
+                    &standing_sql("e.incident_id = $1"),
                     &[Value::Text(last)],
                 )?;
             } else {
@@ -391,27 +387,19 @@ fn expected(conn: &mut AnyConnection) -> DbResult<Changes> {
         let Some(last_case) = rows.last().map(|r| r.incident_id.clone()) else {
             break;
         };
+        let mut keys: Vec<u64> = Vec::new();
         let mut i = 0;
         while i < rows.len() {
             let case = rows[i].incident_id.clone();
-            let mut unit = BTreeSet::new();
-            let mut group = BTreeSet::new();
+            keys.clear();
             while i < rows.len() && rows[i].incident_id == case {
-                let r = &rows[i];
-                let basis = r.basis.parse().map_err(|()| corrupt("basis", &r.basis))?;
-                let month = Month::from_key(r.month)
-                    .ok_or_else(|| corrupt("month", &r.month.to_string()))?;
-                for key in count_keys(month, &r.category, &r.kind, basis) {
-                    unit.insert((r.org_unit_id.clone(), key.clone()));
-                    group.insert(key);
-                }
+                packer.keys(&rows[i], &mut keys)?;
                 i += 1;
             }
-            for k in unit {
-                *ch.unit_counts.entry(k).or_default() += 1;
-            }
-            for k in group {
-                *ch.group_counts.entry(k).or_default() += 1;
+            keys.sort_unstable();
+            keys.dedup();
+            for k in &keys {
+                *counts.entry(*k).or_default() += 1;
             }
         }
         after = last_case;
@@ -419,8 +407,115 @@ fn expected(conn: &mut AnyConnection) -> DbResult<Changes> {
             break;
         }
     }
+    for (key, n) in counts {
+        let (unit, count_key) = packer.unpack(key);
+        match unit {
+            Some(unit) => {
+                ch.unit_counts.insert((unit, count_key), n);
+            }
+            None => {
+                ch.group_counts.insert(count_key, n);
+            }
+        }
+    }
     ch.prune();
     Ok(ch)
+}
+
+fn standing_sql(condition: &str) -> String {
+    format!(
+        "SELECT e.incident_id AS incident_id, e.org_unit_id AS org_unit_id, e.month AS month, \
+         e.category AS category, i.kind AS kind, e.basis AS basis \
+         FROM cost_entries e JOIN incidents i ON i.id = e.incident_id \
+         WHERE e.sign = 1 AND NOT EXISTS (SELECT 1 FROM cost_entries r WHERE r.reverses_id = e.id) \
+         AND {condition}"
+    )
+}
+
+/// Count keys as integers: unit (16 bits, all ones group-wide), grain (2), period (20), dim
+/// (16), basis (2).
+#[derive(Default)]
+struct Packer {
+    units: Vec<String>,
+    unit_index: HashMap<String, u64>,
+    dims: Vec<String>,
+    dim_index: HashMap<String, u64>,
+}
+
+const GROUP_WIDE: u64 = 0xFFFF;
+const BASES: [&str; 3] = ["actual", "estimate", "both"];
+
+fn intern(list: &mut Vec<String>, index: &mut HashMap<String, u64>, s: &str) -> u64 {
+    if let Some(i) = index.get(s) {
+        return *i;
+    }
+    list.push(s.to_owned());
+    let i = (list.len() - 1) as u64;
+    index.insert(s.to_owned(), i);
+    i
+}
+
+impl Packer {
+    fn keys(&mut self, r: &StandingRow, out: &mut Vec<u64>) -> DbResult<()> {
+        let month =
+            Month::from_key(r.month).ok_or_else(|| corrupt("month", &r.month.to_string()))?;
+        let basis = BASES
+            .iter()
+            .position(|b| *b == r.basis)
+            .filter(|b| *b < 2)
+            .ok_or_else(|| corrupt("basis", &r.basis))? as u64;
+        let unit = intern(&mut self.units, &mut self.unit_index, &r.org_unit_id);
+        let dims = [
+            intern(
+                &mut self.dims,
+                &mut self.dim_index,
+                &category_dim(&r.category),
+            ),
+            intern(&mut self.dims, &mut self.dim_index, &kind_dim(&r.kind)),
+            intern(
+                &mut self.dims,
+                &mut self.dim_index,
+                crate::domain::cost_period::ALL_DIM,
+            ),
+        ];
+        if unit >= GROUP_WIDE {
+            return Err(corrupt("more units than a rebuild counts", &r.org_unit_id));
+        }
+        for (grain, period) in count_periods(month) {
+            let g = Grain::ALL.iter().position(|x| *x == grain).unwrap_or(0) as u64;
+            for dim in dims {
+                for b in [basis, 2] {
+                    let low = (g << 38) | ((period as u64 & 0xF_FFFF) << 18) | (dim << 2) | b;
+                    out.push((unit << 40) | low);
+                    out.push((GROUP_WIDE << 40) | low);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn unpack(&self, key: u64) -> (Option<String>, CountKey) {
+        let unit = key >> 40;
+        let grain = Grain::ALL[((key >> 38) & 0b11) as usize];
+        let period = ((key >> 18) & 0xF_FFFF) as i32;
+        let dim = self
+            .dims
+            .get(((key >> 2) & 0xFFFF) as usize)
+            .cloned()
+            .unwrap_or_default();
+        let basis = BASES[(key & 0b11) as usize];
+        let unit = (unit != GROUP_WIDE)
+            .then(|| self.units.get(unit as usize).cloned().unwrap_or_default());
+        (
+            unit,
+            CountKey {
+                grain,
+                period,
+                dim,
+                basis,
+            },
+        )
+    }
 }
 
 fn corrupt(what: &str, value: &str) -> super::super::DbError {
