@@ -52,6 +52,23 @@ pub struct Permissions {
     pub administer: bool,
 }
 
+/// What the pages may offer, from the roles.
+fn permissions(r: &crate::domain::Roles) -> Permissions {
+    Permissions {
+        read_cases: r.safety_coordinator
+            || !r.managed_units.is_empty()
+            || !r.safety_rep_units.is_empty(),
+        manage_cases: r.safety_coordinator || !r.managed_units.is_empty(),
+        read_all_cases: r.safety_coordinator,
+        read_costs: r.finance
+            || r.safety_coordinator
+            || !r.finance_units.is_empty()
+            || !r.managed_units.is_empty(),
+        handle_claims: r.finance || r.safety_coordinator || !r.finance_units.is_empty(),
+        administer: r.admin,
+    }
+}
+
 /// Who am I
 ///
 /// The caller's identity, roles and the units they have rights over.
@@ -83,22 +100,14 @@ pub async fn get_me(caller: Caller, state: web::Data<AppState>) -> Result<HttpRe
             .map(|(id, name)| UnitRef { id, name })
             .collect()
     };
-    let r = &caller.roles;
     let body = Me {
-        roles: r.names().into_iter().map(str::to_owned).collect(),
-        can: Permissions {
-            read_cases: r.safety_coordinator
-                || !r.managed_units.is_empty()
-                || !r.safety_rep_units.is_empty(),
-            manage_cases: r.safety_coordinator || !r.managed_units.is_empty(),
-            read_all_cases: r.safety_coordinator,
-            read_costs: r.finance
-                || r.safety_coordinator
-                || !r.finance_units.is_empty()
-                || !r.managed_units.is_empty(),
-            handle_claims: r.finance || r.safety_coordinator || !r.finance_units.is_empty(),
-            administer: r.admin,
-        },
+        roles: caller
+            .roles
+            .names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        can: permissions(&caller.roles),
         managed_units: unit_refs(managed),
         safety_rep_units: unit_refs(reps),
         finance_units: unit_refs(finance),
