@@ -273,6 +273,32 @@ async fn costs_access_matrix() {
         "{}",
         me.raw
     );
+    assert_eq!(me.body["finance_units"][0]["name"], "Grundskola");
+    assert_eq!(
+        (
+            me.body["can"]["read_costs"].as_bool(),
+            me.body["can"]["handle_claims"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    // What the pages offer each role: the finance desk for those who see costs, claims for some.
+    for (role, costs, claims) in [
+        ("manager", true, false),
+        ("safety_rep", false, false),
+        ("finance", true, true),
+        ("employee", false, false),
+    ] {
+        let cookie = cookie_of(role).expect("cookie");
+        let me = app
+            .send_as(Some(&cookie), "GET", "/api/v1/me", None, None)
+            .await;
+        let can = &me.body["can"];
+        assert_eq!(
+            (can["read_costs"].as_bool(), can["handle_claims"].as_bool()),
+            (Some(costs), Some(claims)),
+            "{role}"
+        );
+    }
 
     let coordinator = cookie_of("coordinator").expect("cookie");
     let eva = cookie_of("employee").expect("cookie");
