@@ -27,6 +27,8 @@ pub struct AppState {
     pub mail: Arc<MailContext>,
     /// Login-link requests per e-mail and client address.
     pub login_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
+    /// Bounds on photo uploads: concurrent decodes, decode size, uploads per case.
+    pub photos: Arc<crate::attachments::PhotoIntake>,
 }
 
 pub struct Application {
@@ -35,6 +37,7 @@ pub struct Application {
     db: Db,
     clock: Arc<Clock>,
     mail: Arc<MailContext>,
+    photos: Arc<crate::attachments::PhotoIntake>,
     worker: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -63,6 +66,7 @@ impl Application {
         };
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
+        let photos = Arc::new(crate::attachments::PhotoIntake::new(&settings.photos));
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(settings),
@@ -71,6 +75,7 @@ impl Application {
             login_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
                 chrono::Duration::minutes(15),
             )),
+            photos: photos.clone(),
         };
         let server = build_server(listener, state)?;
         Ok(Application {
@@ -79,6 +84,7 @@ impl Application {
             db,
             clock,
             mail,
+            photos,
             worker,
         })
     }
@@ -90,6 +96,11 @@ impl Application {
 
     pub fn mail(&self) -> Arc<MailContext> {
         self.mail.clone()
+    }
+
+    /// The photo upload bounds (tests occupy the decoders through it).
+    pub fn photos(&self) -> Arc<crate::attachments::PhotoIntake> {
+        self.photos.clone()
     }
 
     /// Stops this instance's mail worker (tests use it to play a crash between commit and send).

@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real application on port 0 with a fresh database
 //! (SQLite by default; PostgreSQL when TILLBUD_TEST_DATABASE_URL points at one) and talks HTTP.
 
+mod binary;
 mod helpers;
 mod smtp_server;
 
@@ -17,6 +18,7 @@ mod mail;
 mod openapi;
 mod org;
 mod pages;
+mod photo_bombs;
 mod schema;
 mod tracking;
 mod workflow_property;
