@@ -23,7 +23,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "database_pool_size", default: "8", meaning: "Database connections per instance." },
     SettingDoc { key: "sqlite_synchronous", default: "full", meaning: "SQLite `synchronous` pragma: `full` (a 201 survives power loss) or `normal` (survives a crash of tillbud, may lose the last commits on power loss)." },
     SettingDoc { key: "base_url", default: "http://127.0.0.1:8080", meaning: "Public URL of the service, used in links (tracking page, e-mails)." },
-    SettingDoc { key: "demo", default: "false", meaning: "Seed a demo organisation when the database is empty (same as `serve --demo`)." },
+    SettingDoc { key: "demo", default: "false", meaning: "Seed a demo organisation when the database is empty (same as `serve --demo`); refused on a database with data demo mode did not seed." },
     SettingDoc { key: "workers", default: "0", meaning: "HTTP worker threads; 0 means one per CPU core." },
     SettingDoc { key: "photo_decoders", default: "0", meaning: "Photos decoded at once across the process; 0 means one per CPU core. As many again wait up to 2 s for a turn; beyond that an upload is answered 503 with `Retry-After`." },
     SettingDoc { key: "photo_max_decode_mb", default: "72", meaning: "Memory (MiB) one photo may need to decode, read from its header before decoding: width × height × bytes per pixel, plus a progressive JPEG's coefficients and a WebP's working frame. A 12-megapixel photo is 36 MB in RGB. Larger photos get 422 `dimensions`." },

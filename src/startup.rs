@@ -51,7 +51,7 @@ impl Application {
         }
         if settings.demo {
             let db2 = db.clone();
-            let seeded = web::block(move || demo::seed_if_empty(&db2)).await??;
+            let seeded = web::block(move || demo::prepare(&db2)).await??;
             if seeded {
                 tracing::info!("seeded the demo organisation");
             }

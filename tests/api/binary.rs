@@ -23,17 +23,18 @@ pub struct Server {
 
 impl Server {
     pub fn start(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
-        Self::try_start(database_url, args, env).unwrap_or_else(|logs| {
-            panic!("tillbud did not start:\n{}", logs.join("\n"));
+        Self::try_start(database_url, args, env).unwrap_or_else(|exit| {
+            panic!("tillbud did not start:\n{}", exit.lines.join("\n"));
         })
     }
 
-    /// Starts the server; `Err` with its output if it exits or does not listen within 60 s.
+    /// Starts the server; `Err` with its exit code and output if it exits (or does not
+    /// listen within 60 s).
     pub fn try_start(
         database_url: &str,
         args: &[&str],
         env: &[(&str, &str)],
-    ) -> Result<Server, Vec<String>> {
+    ) -> Result<Server, Exit> {
         let mail_dir = std::env::temp_dir().join(format!(
             "tillbud-test-mail-{}",
             uuid::Uuid::new_v4().simple()
@@ -93,14 +94,17 @@ impl Server {
                     _mail_dir: crate::helpers::Cleanup::Dir(mail_dir),
                 });
             }
-            let exited = child.try_wait().ok().flatten().is_some();
-            if exited || Instant::now() > deadline {
+            let exited = child.try_wait().ok().flatten();
+            if exited.is_some() || Instant::now() > deadline {
                 let _ = child.kill();
-                let _ = child.wait();
+                let status = child.wait().ok();
                 // Let the readers take the last lines.
                 std::thread::sleep(Duration::from_millis(200));
                 let _ = std::fs::remove_dir_all(&mail_dir);
-                return Err(lines.lock().unwrap().clone());
+                return Err(Exit {
+                    code: exited.and(status).and_then(|s| s.code()),
+                    lines: lines.lock().unwrap().clone(),
+                });
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -122,6 +126,14 @@ impl Server {
             .expect("VmHWM in /proc/<pid>/status")
             * 1024
     }
+}
+
+/// How a server that did not come up ended.
+#[derive(Debug)]
+pub struct Exit {
+    /// Its exit code; `None` if it was still running and had to be stopped.
+    pub code: Option<i32>,
+    pub lines: Vec<String>,
 }
 
 impl Drop for Server {
