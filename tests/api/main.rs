@@ -12,6 +12,7 @@ mod cases;
 mod config_cli;
 mod demo;
 mod escalation;
+mod hardening;
 mod health;
 mod idempotency;
 mod intake;

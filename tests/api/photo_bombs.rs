@@ -354,6 +354,13 @@ async fn photos_at_the_decode_bound_are_decoded_a_few_at_a_time() {
         }
     }
     assert!(stored >= 2, "{stored} stored");
+    // Shedding load on purpose is a WARN, not an ERROR.
+    let errors: Vec<String> = server
+        .logs()
+        .into_iter()
+        .filter(|l| l.contains("\"level\":\"ERROR\""))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     assert!(
         peak < 300 * 1024 * 1024,
         "peak resident memory {} MB",
