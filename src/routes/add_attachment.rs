@@ -22,12 +22,13 @@ use crate::startup::AppState;
 /// Room for the other parts and the multipart framing around one photo.
 const FRAMING: usize = 64 * 1024;
 
-/// The upload form.
+/// The upload form. Other parts (e.g. the file name as a field) are read and dropped; their
+/// names, like every multipart header, cannot hold control characters or quotes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PhotoUpload {
     /// One photo: JPEG, PNG or WebP, at most 10 MiB. The type is read from the content, not
     /// the name. The server re-encodes it (orientation applied, all metadata removed).
-    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream", min_length = 1)]
     pub file: Vec<u8>,
 }
 

@@ -10,6 +10,7 @@ mod attachments;
 mod auth;
 mod cases;
 mod config_cli;
+mod contract;
 mod demo;
 mod escalation;
 mod hardening;
