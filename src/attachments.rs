@@ -80,7 +80,7 @@ pub async fn incident_for_code(db: &Db, code: TrackingCode) -> Result<Option<Str
 }
 
 /// How long the rate limit on photo uploads counts back.
-pub const RATE_WINDOW_MINUTES: i64 = 15;
+const RATE_WINDOW_MINUTES: i64 = 15;
 /// How long an upload waits for a free decoder before it is answered 503.
 const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -124,7 +124,9 @@ pub struct DecodeGate {
 }
 
 /// A turn at decoding; the turn ends when it is dropped.
-pub struct DecodeTurn(#[allow(dead_code)] OwnedSemaphorePermit);
+pub struct DecodeTurn {
+    _permit: OwnedSemaphorePermit,
+}
 
 impl DecodeGate {
     pub fn new(decoders: usize, wait: std::time::Duration) -> DecodeGate {
@@ -139,15 +141,15 @@ impl DecodeGate {
     /// A turn now if one is free; otherwise a place in the queue and a bounded wait. `None`
     /// when the queue is full or the wait ran out.
     pub async fn enter(&self) -> Option<DecodeTurn> {
-        if let Ok(turn) = self.running.clone().try_acquire_owned() {
-            return Some(DecodeTurn(turn));
+        if let Some(turn) = self.try_enter() {
+            return Some(turn);
         }
         let _place = self.waiting.try_acquire().ok()?;
-        let turn = tokio::time::timeout(self.wait, self.running.clone().acquire_owned())
+        let permit = tokio::time::timeout(self.wait, self.running.clone().acquire_owned())
             .await
             .ok()?
             .ok()?;
-        Some(DecodeTurn(turn))
+        Some(DecodeTurn { _permit: permit })
     }
 
     /// A turn without waiting (tests use it to occupy every decoder).
@@ -156,7 +158,7 @@ impl DecodeGate {
             .clone()
             .try_acquire_owned()
             .ok()
-            .map(DecodeTurn)
+            .map(|permit| DecodeTurn { _permit: permit })
     }
 }
 
@@ -193,7 +195,7 @@ pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submis
     let max = intake.max_decode_bytes;
     photo::inspect(&bytes, max).map_err(|e| photo_error(e, lang, max))?;
     let turn = intake.gate.enter().await.ok_or_else(|| {
-        ApiError::Unavailable("every photo decoder is busy and the queue is full".into())
+        ApiError::Unavailable("no photo decoder free (queue full or wait over)".into())
     })?;
     // Decoding takes a while: keep it off the async workers. The turn moves into the task,
     // so it is held until the decode really ends, even if the client has gone.
