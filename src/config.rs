@@ -23,8 +23,11 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "database_pool_size", default: "8", meaning: "Database connections per instance." },
     SettingDoc { key: "sqlite_synchronous", default: "full", meaning: "SQLite `synchronous` pragma: `full` (a 201 survives power loss) or `normal` (survives a crash of tillbud, may lose the last commits on power loss)." },
     SettingDoc { key: "base_url", default: "http://127.0.0.1:8080", meaning: "Public URL of the service, used in links (tracking page, e-mails)." },
-    SettingDoc { key: "demo", default: "false", meaning: "Seed a demo organisation when the database is empty (same as `serve --demo`)." },
+    SettingDoc { key: "demo", default: "false", meaning: "Seed a demo organisation when the database is empty (same as `serve --demo`); refused on a database with data demo mode did not seed." },
     SettingDoc { key: "workers", default: "0", meaning: "HTTP worker threads; 0 means one per CPU core." },
+    SettingDoc { key: "photo_decoders", default: "0", meaning: "Photos decoded at once across the process; 0 means one per CPU core. As many again wait up to 2 s for a turn; beyond that an upload is answered 503 with `Retry-After`." },
+    SettingDoc { key: "photo_max_decode_mb", default: "72", meaning: "Memory (MiB) one photo may need to decode, read from its header before decoding: width × height × bytes per pixel, plus a progressive JPEG's coefficients and a WebP's working frame. A 12-megapixel photo is 36 MB in RGB. Larger photos get 422 `dimensions`." },
+    SettingDoc { key: "photo_rate_limit", default: "20", meaning: "Photo uploads one case (tracking code) may receive per 15 minutes, refused ones included; more get 429." },
     SettingDoc { key: "log_format", default: "text", meaning: "`text` for people, `json` for log collectors. The level is set with `RUST_LOG` (default `info`)." },
     SettingDoc { key: "mail_transport", default: "file", meaning: "`file` writes each mail as an `.eml` file under `mail_dir` (no mail server needed); `smtp` sends through the SMTP server below." },
     SettingDoc { key: "mail_dir", default: "data/mail", meaning: "Folder for `.eml` files when `mail_transport` is `file`." },
@@ -93,6 +96,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The cause categories a case may be classified with, in the configured order.
     pub cause_categories: Vec<String>,
+    pub photos: PhotoSettings,
     pub proxies: ProxySettings,
     pub report_limits: ReportLimits,
 }
@@ -116,6 +120,16 @@ pub enum ForwardedHeader {
 pub struct ProxySettings {
     pub trusted: crate::domain::network::TrustedProxies,
     pub header: ForwardedHeader,
+}
+
+/// Bounds on photo uploads.
+#[derive(Debug, Clone)]
+pub struct PhotoSettings {
+    /// Concurrent decodes (already resolved: never 0).
+    pub decoders: usize,
+    pub max_decode_bytes: u64,
+    /// Uploads per tracking code per 15 minutes.
+    pub rate_limit: usize,
 }
 
 /// Login and session settings.
@@ -462,6 +476,14 @@ impl Settings {
         if cause_categories.is_empty() {
             return Err(bad("cause_categories", "name at least one category".into()));
         }
+        let photos = PhotoSettings {
+            decoders: match number("photo_decoders", 0, 256)? as usize {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            },
+            max_decode_bytes: number("photo_max_decode_mb", 1, 4096)? * 1024 * 1024,
+            rate_limit: number("photo_rate_limit", 1, 10_000)? as usize,
+        };
         let auth = AuthSettings {
             session_idle: chrono::Duration::minutes(
                 number("session_idle_minutes", 1, 10_080)? as i64
@@ -530,6 +552,7 @@ impl Settings {
             cause_categories,
             proxies,
             report_limits,
+            photos,
         })
     }
 }
@@ -559,6 +582,11 @@ mod tests {
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.sqlite_synchronous, SqliteSync::Full);
         assert!(!s.demo);
+        assert_eq!(
+            s.photos.max_decode_bytes,
+            crate::domain::photo::DEFAULT_MAX_DECODE_BYTES
+        );
+        assert!(s.photos.decoders >= 1);
     }
 
     #[test]
