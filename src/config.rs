@@ -55,7 +55,7 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "session_idle_minutes", default: "480", meaning: "A login session ends after this many minutes without a request." },
     SettingDoc { key: "session_max_days", default: "7", meaning: "A login session ends this many days after login, however active." },
     SettingDoc { key: "login_link_minutes", default: "15", meaning: "How long a mailed login link stays valid (it works once)." },
-    SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`). Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
+    SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`); in demo mode, when empty, `example.se`. Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
     SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address may ask for from one client address per 15 minutes (a successful login starts its count afresh), and one client address four times as many in all; more get 429." },
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
@@ -131,6 +131,9 @@ pub struct PhotoSettings {
     /// Uploads per tracking code per 15 minutes.
     pub rate_limit: usize,
 }
+
+/// The mail domain of the demo organisation.
+pub const DEMO_DOMAIN: &str = "example.se";
 
 /// Login and session settings.
 #[derive(Debug, Clone)]
@@ -484,7 +487,7 @@ impl Settings {
             max_decode_bytes: number("photo_max_decode_mb", 1, 4096)? * 1024 * 1024,
             rate_limit: number("photo_rate_limit", 1, 10_000)? as usize,
         };
-        let auth = AuthSettings {
+        let mut auth = AuthSettings {
             session_idle: chrono::Duration::minutes(
                 number("session_idle_minutes", 1, 10_080)? as i64
             ),
@@ -498,6 +501,11 @@ impl Settings {
                 .collect(),
             login_rate_limit: number("login_rate_limit", 1, 1000)? as usize,
         };
+        // The demo organisation's addresses are at example.se: without a domain set, demo
+        // mode would send no receipts and let no employee log in by link.
+        if demo && auth.login_domains.is_empty() {
+            auth.login_domains.push(DEMO_DOMAIN.to_owned());
+        }
 
         let mut trusted = Vec::new();
         for part in get("trusted_proxies").0.split(',') {
@@ -603,6 +611,23 @@ mod tests {
         assert_eq!(s.listen.port(), 9000);
         assert!(s.demo);
         assert_eq!(s.workers, 3);
+    }
+
+    #[test]
+    fn demo_mode_without_login_domains_uses_the_demo_domain() {
+        let s = Settings::load_from(None, &env(&[("TILLBUD_DEMO", "true")])).unwrap();
+        assert_eq!(s.auth.login_domains, vec![DEMO_DOMAIN.to_owned()]);
+        let s = Settings::load_from(None, &env(&[])).unwrap();
+        assert!(s.auth.login_domains.is_empty());
+        let s = Settings::load_from(
+            None,
+            &env(&[
+                ("TILLBUD_DEMO", "true"),
+                ("TILLBUD_LOGIN_DOMAINS", "karlskrona.se"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.auth.login_domains, vec!["karlskrona.se".to_owned()]);
     }
 
     #[test]

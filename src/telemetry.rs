@@ -17,6 +17,7 @@ use tracing_subscriber::layer::{Context, Filter, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::LogFormat;
+use crate::state::AppState;
 
 /// Installs the global subscriber once; later calls (e.g. from tests) do nothing.
 pub fn init(format: LogFormat) {
@@ -113,6 +114,18 @@ impl RootSpanBuilder for RouteSpan {
             .map(|id| id.to_string())
             .unwrap_or_default();
         let connection = request.connection_info().clone();
+        // The client as the rate limits see it: forwarded headers only from trusted proxies.
+        let client_ip = request
+            .app_data::<actix_web::web::Data<AppState>>()
+            .map(|state| {
+                crate::auth::client::address(request.request(), &state.settings.proxies).to_string()
+            })
+            .unwrap_or_else(|| {
+                request
+                    .peer_addr()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default()
+            });
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
@@ -121,7 +134,7 @@ impl RootSpanBuilder for RouteSpan {
             http.flavor = ?request.version(),
             http.scheme = %connection.scheme(),
             http.host = %connection.host(),
-            http.client_ip = %connection.realip_remote_addr().unwrap_or(""),
+            http.client_ip = %client_ip,
             http.user_agent = %user_agent,
             http.status_code = Empty,
             otel.kind = "server",

@@ -118,6 +118,19 @@ async fn log_lines_name_the_route_not_the_tracking_code() {
     let code = created.body["tracking_code"].as_str().unwrap().to_owned();
     // A view, a missing photo (a WARN inside the request), a comment and a refused photo.
     assert_eq!(app.get(&format!("/api/v1/track/{code}")).await.status, 200);
+    // A forged forwarded address from an untrusted peer is not the client in the logs either.
+    let forged = app
+        .request(
+            "GET",
+            "/api/v1/org-units/00000000-0000-7000-8000-000000000000",
+            &[
+                ("x-forwarded-for", "203.0.113.9"),
+                ("forwarded", "for=203.0.113.9"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(forged.status, 404, "{}", forged.raw);
     app.get(&format!(
         "/api/v1/track/{code}/attachments/{}",
         uuid::Uuid::now_v7()
@@ -150,6 +163,8 @@ async fn log_lines_name_the_route_not_the_tracking_code() {
     let logs = server.logs();
     let leaking: Vec<&String> = logs.iter().filter(|l| l.contains(&code)).collect();
     assert!(leaking.is_empty(), "{leaking:#?}");
+    let forged: Vec<&String> = logs.iter().filter(|l| l.contains("203.0.113.9")).collect();
+    assert!(forged.is_empty(), "{forged:#?}");
     // The WARN about the missing photo names the route it was on.
     assert!(
         logs.iter().any(|l| l.contains("\"level\":\"WARN\"")
