@@ -117,6 +117,9 @@ fn seed(db: &Db, cases: usize, entries: usize) {
     let mut case_rows = Vec::new();
     let mut entry_rows = Vec::new();
     let flush = |case_rows: &mut Vec<String>, entry_rows: &mut Vec<String>| {
+        if case_rows.is_empty() && entry_rows.is_empty() {
+            return;
+        }
         let mut sql = String::new();
         for chunk in case_rows.chunks(500) {
             sql.push_str(
