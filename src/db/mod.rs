@@ -10,6 +10,7 @@ pub mod demo_costs;
 pub mod duties;
 pub mod idempotency;
 pub mod incidents;
+pub mod meta;
 pub mod org_units;
 pub mod outbox;
 pub mod routing;

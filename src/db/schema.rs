@@ -243,6 +243,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    app_meta (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     cost_entries (id) {
         id -> Text,
         incident_id -> Text,

@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real application on port 0 with a fresh database
 //! (SQLite by default; PostgreSQL when TILLBUD_TEST_DATABASE_URL points at one) and talks HTTP.
 
+mod binary;
 mod helpers;
 mod smtp_server;
 
@@ -9,11 +10,14 @@ mod attachments;
 mod auth;
 mod cases;
 mod config_cli;
+mod contract;
 mod costs;
 mod costs_export;
 mod costs_property;
+mod demo;
 mod escalation;
 mod handler_size;
+mod hardening;
 mod health;
 mod idempotency;
 mod intake;
@@ -22,6 +26,7 @@ mod mail;
 mod openapi;
 mod org;
 mod pages;
+mod photo_bombs;
 mod schema;
 mod tracking;
 mod workflow_property;
