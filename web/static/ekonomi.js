@@ -301,7 +301,7 @@ function renderCrumbs() {
   // "All my units" only means something above several units of one's own (a manager of two
   // units, say); for those who see everything it is the group's root, already in the chain.
   const all = { id: '', name: t('desk.allunits') };
-  const several = !S.me?.can?.read_costs && (S.me?.managed_units || []).length > 1;
+  const several = !seesAll() && ownTops().size > 1;
   const items = !visible.length ? [all] : several ? [all, ...visible] : visible;
   items.forEach((c, i) => {
     const li = document.createElement('li');
@@ -324,18 +324,30 @@ function renderCrumbs() {
   });
 }
 
-// Whether the caller may see a unit's costs (an ancestor in the breadcrumb): those who see
-// everything may; others their managed units' subtrees, or the parent the API names.
-function mayOpen(id) {
-  if (S.me?.can?.read_costs) return true;
-  if (S.drill?.parent?.id === id) return true;
-  const managed = new Set((S.me?.managed_units || []).map((u) => u.id));
+// Coordinators and group-wide finance see every unit's money; the others (managers, finance
+// by a grant) their units' subtrees: `managed_units` and `finance_units` from /me.
+function seesAll() {
+  const me = S.me;
+  return Boolean(me?.can?.read_all_cases || (me?.roles?.includes('finance') && !me?.finance_units?.length));
+}
+
+function ownTops() {
+  return new Set([...(S.me?.managed_units || []), ...(S.me?.finance_units || [])].map((u) => u.id));
+}
+
+function withinOwn(id, tops = ownTops()) {
   const seen = new Set();
   for (let u = id; u && !seen.has(u); u = picker.byId.get(u)?.parent_id) {
-    if (managed.has(u)) return true;
+    if (tops.has(u)) return true;
     seen.add(u);
   }
   return false;
+}
+
+// Whether the caller may see a unit's costs (an ancestor in the breadcrumb), or the API names
+// it as the parent one may go up to.
+function mayOpen(id) {
+  return seesAll() || S.drill?.parent?.id === id || withinOwn(id);
 }
 
 function renderKpis() {
@@ -761,17 +773,9 @@ async function start() {
 
 // A manager picks among the units they may see; finance and coordinators among all.
 function onlyOwnUnits() {
-  if (S.me.can?.read_costs || S.me.roles?.includes('finance')) return;
-  const managed = new Set((S.me.managed_units || []).map((u) => u.id));
-  const within = (id) => {
-    const seen = new Set();
-    for (let u = id; u && !seen.has(u); u = picker.byId.get(u)?.parent_id) {
-      if (managed.has(u)) return true;
-      seen.add(u);
-    }
-    return false;
-  };
-  picker.units = picker.units.filter((u) => within(u.id));
+  if (seesAll()) return;
+  const tops = ownTops();
+  picker.units = picker.units.filter((u) => withinOwn(u.id, tops));
 }
 
 start();

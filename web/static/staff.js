@@ -52,14 +52,15 @@ export async function loadMe() {
 }
 
 // Who may open the finance desk: finance (group-wide or by a grant), safety coordinators, and
-// managers (their subtrees' totals). The API decides again on every request.
+// managers (their subtrees' totals) — /me's `can.read_costs`. The API decides again on every
+// request.
 export function mayReadCosts(me) {
-  return Boolean(me && !me.failed && (me.can?.read_costs || me.roles?.includes('finance') || me.managed_units?.length));
+  return Boolean(me && !me.failed && me.can?.read_costs);
 }
 
 // Insurance claims are finance's and the coordinators' (a manager enters costs only).
 export function mayHandleClaims(me) {
-  return Boolean(me && !me.failed && (me.can?.read_costs || me.roles?.includes('finance')));
+  return Boolean(me && !me.failed && me.can?.handle_claims);
 }
 
 // Links between the staff pages, for those who have more than one.
