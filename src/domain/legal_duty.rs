@@ -42,6 +42,21 @@ string_enum! {
     }
 }
 
+impl DutyState {
+    /// The state in plain words, as the case page writes it after "Läge:".
+    pub fn label(self, lang: Lang) -> &'static str {
+        use DutyState::*;
+        match self {
+            NotApplicable => lang.pick("gäller inte", "does not apply"),
+            Suggested => lang.pick("föreslagen, inte bedömd", "suggested, not assessed"),
+            Due => lang.pick("ska anmälas", "to be reported"),
+            Overdue => lang.pick("försenad", "overdue"),
+            Reported => lang.pick("anmäld", "reported"),
+            Dismissed => lang.pick("gäller inte (bedömt)", "does not apply (assessed)"),
+        }
+    }
+}
+
 impl Authority {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {

@@ -20,6 +20,7 @@ pub mod get_incident;
 pub mod health;
 pub mod idempotency;
 pub mod input;
+pub mod labels;
 pub mod list_actions;
 pub mod list_case_actions;
 pub mod list_incidents;
@@ -113,7 +114,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(cases::transition::transition_incident)
             .service(cases::comment::add_case_comment)
             .service(case_events::list_case_events)
-            .service(cause_categories::list_cause_categories),
+            .service(cause_categories::list_cause_categories)
+            .service(labels::list_labels),
     );
 }
 

@@ -14,6 +14,7 @@ mod handler_size;
 mod health;
 mod idempotency;
 mod intake;
+mod labels;
 mod layers;
 mod mail;
 mod openapi;
