@@ -36,16 +36,7 @@ async fn stats_counts_what_the_database_holds() {
         let r = app.post_incident(&app.valid_report().await, None).await;
         assert_eq!(r.status, 201, "{}", r.raw);
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_tillbud"))
-        .arg("stats")
-        .env("TILLBUD_DATABASE_URL", &app.database_url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::helpers::run_cli(&["stats"], &app.database_url);
     let counts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(counts["incidents"], before + 2);
     assert_eq!(counts["open_incidents"], before + 2);
