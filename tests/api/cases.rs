@@ -490,6 +490,7 @@ const ACTION_FIELDS: &[(&str, bool, bool)] = &[
     ("currency", true, false),
     ("state", true, false),
     ("state_label", true, false),
+    ("allowed_transitions", true, false),
     ("state_reason", true, false),
     ("overdue", true, false),
     ("version", true, false),
