@@ -147,30 +147,24 @@ impl ApiError {
 
     fn detail(&self, lang: Lang) -> String {
         match self {
-            ApiError::Validation(errors) => match lang {
-                Lang::Sv => format!("{} fält behöver rättas.", errors.len()),
-                Lang::En => format!("{} field(s) need to be corrected.", errors.len()),
-            },
-            ApiError::MalformedBody(why) => match lang {
-                Lang::Sv => format!("Begärans innehåll kunde inte läsas: {why}"),
-                Lang::En => format!("The request body could not be read: {why}"),
-            },
-            ApiError::UnsupportedMediaType { expected } => match lang {
-                Lang::Sv => format!("Skicka innehållet som {expected}."),
-                Lang::En => format!("Send the body as {expected}."),
-            },
+            ApiError::Validation(errors) => {
+                lang.fill(Msg::ErrFieldsToCorrect, &[("n", &errors.len())])
+            }
+            ApiError::MalformedBody(why) => lang.fill(Msg::ErrBodyUnreadable, &[("why", why)]),
+            ApiError::UnsupportedMediaType { expected } => {
+                lang.fill(Msg::ErrSendBodyAs, &[("expected", expected)])
+            }
             ApiError::UnsupportedFile(error) => error.message.clone(),
-            ApiError::PayloadTooLarge { limit } => match lang {
-                Lang::Sv => format!("Högst {limit} byte tillåts."),
-                Lang::En => format!("At most {limit} bytes are allowed."),
-            },
+            ApiError::PayloadTooLarge { limit } => {
+                lang.fill(Msg::ErrAtMostBytes, &[("limit", limit)])
+            }
             ApiError::NotFound => lang.t(Msg::ErrNotFoundDetail).to_owned(),
             ApiError::Unauthorized => lang.t(Msg::ErrLoginRequiredDetail).to_owned(),
             ApiError::Forbidden(why) => why.clone(),
-            ApiError::TooManyRequests { retry_after_secs } => match lang {
-                Lang::Sv => format!("Vänta {retry_after_secs} sekunder och försök igen."),
-                Lang::En => format!("Wait {retry_after_secs} seconds and try again."),
-            },
+            ApiError::TooManyRequests { retry_after_secs } => lang.fill(
+                Msg::ErrWaitSeconds,
+                &[("retry_after_secs", retry_after_secs)],
+            ),
             ApiError::PreconditionFailed => lang.t(Msg::ErrCaseChangedDetail).to_owned(),
             ApiError::PreconditionRequired => lang.t(Msg::ErrIfMatchRequiredDetail).to_owned(),
             ApiError::Conflict(why) => why.clone(),

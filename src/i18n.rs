@@ -77,6 +77,12 @@ pub enum Msg {
     ErrIfMatchRequiredDetail,
     ErrUnavailableDetail,
     ErrInternalDetail,
+    // Problem details with values: `{name}` is filled in by Lang::fill.
+    ErrFieldsToCorrect,
+    ErrBodyUnreadable,
+    ErrSendBodyAs,
+    ErrAtMostBytes,
+    ErrWaitSeconds,
     // Mail phrases and the consequence areas in mails (mail::templates).
     ConsequencePerson,
     ConsequenceEnvironment,
@@ -84,6 +90,7 @@ pub enum Msg {
     ConsequenceEconomicValues,
     ConsequenceMunicipalService,
     MailReason,
+    MailAcknowledgeLink,
     MailFollowTheCase,
     MailOpenTheCase,
     MailKind,
@@ -153,6 +160,15 @@ impl Lang {
         }
     }
 
+    /// The catalogue's text for `m` with each `{name}` replaced by its value.
+    pub fn fill(self, m: Msg, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        values
+            .iter()
+            .fold(self.t(m).to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), &value.to_string())
+            })
+    }
+
     /// Chooses between a Swedish and an English text written at the call site (code that has
     /// no catalogue key yet).
     pub fn pick(self, sv: &'static str, en: &'static str) -> &'static str {
@@ -188,5 +204,17 @@ mod tests {
         assert_eq!(Lang::from_accept_language(Some("en;q=0.5, sv")), Lang::Sv);
         assert_eq!(Lang::from_accept_language(Some("de, en;q=0.3")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("fr")), Lang::Sv);
+    }
+
+    #[test]
+    fn fill_puts_the_values_into_the_catalogue_text() {
+        assert_eq!(
+            Lang::Sv.fill(Msg::ErrWaitSeconds, &[("retry_after_secs", &30)]),
+            "Vänta 30 sekunder och försök igen."
+        );
+        assert_eq!(
+            Lang::En.fill(Msg::ErrFieldsToCorrect, &[("n", &2)]),
+            "2 field(s) need to be corrected."
+        );
     }
 }

@@ -68,6 +68,12 @@ pub(super) fn text(m: Msg) -> &'static str {
         ErrIfMatchRequiredDetail => "Send If-Match with the ETag from your last read of the case.",
         ErrUnavailableDetail => "Please try again shortly.",
         ErrInternalDetail => "Something went wrong on our side. The error has been logged.",
+        // Problem details with values: `{name}` is filled in by Lang::fill.
+        ErrFieldsToCorrect => "{n} field(s) need to be corrected.",
+        ErrBodyUnreadable => "The request body could not be read: {why}",
+        ErrSendBodyAs => "Send the body as {expected}.",
+        ErrAtMostBytes => "At most {limit} bytes are allowed.",
+        ErrWaitSeconds => "Wait {retry_after_secs} seconds and try again.",
         // Mail phrases and the consequence areas in mails (mail::templates).
         ConsequencePerson => "person",
         ConsequenceEnvironment => "environment",
@@ -75,6 +81,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         ConsequenceEconomicValues => "economic values",
         ConsequenceMunicipalService => "municipal service",
         MailReason => "Reason",
+        MailAcknowledgeLink => "I have received this case",
         MailFollowTheCase => "Follow the case",
         MailOpenTheCase => "Open the case",
         MailKind => "Kind",

@@ -66,6 +66,12 @@ pub(super) fn text(m: Msg) -> &'static str {
         ErrIfMatchRequiredDetail => "Skicka If-Match med ETag från din senaste läsning av ärendet.",
         ErrUnavailableDetail => "Försök igen om en stund.",
         ErrInternalDetail => "Något gick fel hos oss. Felet är loggat.",
+        // Problem details with values: `{name}` is filled in by Lang::fill.
+        ErrFieldsToCorrect => "{n} fält behöver rättas.",
+        ErrBodyUnreadable => "Begärans innehåll kunde inte läsas: {why}",
+        ErrSendBodyAs => "Skicka innehållet som {expected}.",
+        ErrAtMostBytes => "Högst {limit} byte tillåts.",
+        ErrWaitSeconds => "Vänta {retry_after_secs} sekunder och försök igen.",
         // Mail phrases and the consequence areas in mails (mail::templates).
         ConsequencePerson => "person",
         ConsequenceEnvironment => "miljö",
@@ -73,6 +79,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         ConsequenceEconomicValues => "ekonomiska värden",
         ConsequenceMunicipalService => "kommunal service",
         MailReason => "Skäl",
+        MailAcknowledgeLink => "Jag har tagit emot ärendet",
         MailFollowTheCase => "Följ ärendet",
         MailOpenTheCase => "Öppna ärendet",
         MailKind => "Typ",

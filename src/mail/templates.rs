@@ -206,9 +206,6 @@ fn facts_lines(f: &Facts, lang: Lang) -> Vec<(&'static str, String)> {
     ]
 }
 
-const ACK_SV: &str = "Jag har tagit emot ärendet";
-const ACK_EN: &str = "I have received this case";
-
 fn text_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang: Lang) -> String {
     let t = texts(purpose, lang, reason);
     let mut out = format!("{}\n\n", t.intro);
@@ -217,7 +214,7 @@ fn text_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang:
     }
     out.push_str(&format!("\n{}: {}\n", t.action, links.case));
     if let Some(ack) = links.ack {
-        out.push_str(&format!("{}: {ack}\n", lang.pick(ACK_SV, ACK_EN)));
+        out.push_str(&format!("{}: {ack}\n", lang.t(Msg::MailAcknowledgeLink)));
     }
     out.push_str(lang.t(Msg::MailDetailsOnlyInTillbudParagraph));
     out
@@ -247,7 +244,7 @@ fn html_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang:
         out.push_str(&format!(
             "<p><a href=\"{}\">{}</a></p>\n",
             escape_html(ack),
-            escape_html(lang.pick(ACK_SV, ACK_EN))
+            escape_html(lang.t(Msg::MailAcknowledgeLink))
         ));
     }
     out.push_str(&format!(
