@@ -595,7 +595,7 @@ async fn no_working_link_rests_in_the_outbox_and_a_retried_mail_still_carries_on
         .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.raw);
     assert!(confirmed.raw.contains("bekräftat"), "{}", confirmed.raw);
-    let session = app.start_session(&login_token).await;
+    let session = app.start_session(login_token).await;
     assert_eq!(session.status, 201, "{}", session.raw);
     // The failed attempt's token was replaced, not left alive beside the delivered one.
     let tokens = crate::helpers::login_token_rows(&app).await;
