@@ -4,7 +4,7 @@
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use crate::helpers::{mail_app, spawn_app, spawn_app_with, Reply, TestApp, ADMIN_TOKEN};
+use crate::helpers::{mail_app, post_json, spawn_app, spawn_app_with, Reply, TestApp, ADMIN_TOKEN};
 
 const SAME_ORIGIN: (&str, &str) = ("Sec-Fetch-Site", "same-origin");
 
@@ -17,13 +17,6 @@ fn session_cookie(reply: &Reply) -> String {
         .find(|v| v.starts_with("tillbud_session="))
         .unwrap_or_else(|| panic!("no session cookie in {:?}", reply.headers));
     set.split(';').next().unwrap().to_owned()
-}
-
-async fn post_json(app: &TestApp, path: &str, headers: &[(&str, &str)], body: Value) -> Reply {
-    let mut all = vec![("content-type", "application/json")];
-    all.extend_from_slice(headers);
-    app.request("POST", path, &all, body.to_string().into_bytes())
-        .await
 }
 
 async fn me(app: &TestApp, cookie: &str) -> Reply {

@@ -147,13 +147,18 @@ pub async fn spawn_app_at(
         clock,
         mail,
         photos,
-        client: awc::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .finish(),
+        client: test_client(),
         _cleanup: cleanup,
         mail_dir: mail_dir.clone(),
         _mail_dir: Cleanup::Dir(mail_dir),
     }
+}
+
+/// The HTTP client of every TestApp: a generous timeout for a loaded 2-core machine.
+fn test_client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .finish()
 }
 
 /// A client for a server that runs in another process (the real binary, see
@@ -171,9 +176,7 @@ pub fn attach(address: String, database_url: &str) -> TestApp {
         clock: Arc::new(Clock::new()),
         mail: Arc::new(MailContext::from_settings(&settings)),
         photos: None,
-        client: awc::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .finish(),
+        client: test_client(),
         _cleanup: None,
         mail_dir: mail_dir.clone(),
         _mail_dir: Cleanup::Dir(mail_dir),
@@ -330,6 +333,23 @@ where
             "timed out waiting for {what}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// `POST` of a JSON body with `headers` besides its content type (no Sec-Fetch-Site: as a
+/// client other than the app's pages sends it).
+pub async fn post_json(app: &TestApp, path: &str, headers: &[(&str, &str)], body: Value) -> Reply {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    app.request("POST", path, &all, body.to_string().into_bytes())
+        .await
+}
+
+/// Asserts that a GET of each of `paths` answers with header `name` set to `value`.
+pub async fn assert_header_on(app: &TestApp, paths: &[&str], name: &str, value: Option<&str>) {
+    for path in paths {
+        let r = app.get(path).await;
+        assert_eq!(r.header(name), value, "{name} on {path}");
     }
 }
 

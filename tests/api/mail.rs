@@ -5,8 +5,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_starts_with, find_event, fresh_database, mail_app, spawn_mail_app, spawn_mail_app_at,
-    wait_until, ADMIN_TOKEN,
+    assert_starts_with, find_event, fresh_database, mail_app, post_json, spawn_mail_app,
+    spawn_mail_app_at, wait_until, ADMIN_TOKEN,
 };
 use crate::smtp_server::{Mode, SmtpServer};
 
@@ -538,16 +538,13 @@ async fn no_working_link_rests_in_the_outbox_and_a_retried_mail_still_carries_on
     let (smtp, app) = mail_app(&[("TILLBUD_WORKER_ENABLED", "false")]).await;
     // One mail with an acknowledgement link (to the manager), one with a login link.
     app.report("Lyckeby skola", "near_miss", &[], None).await;
-    let asked = app
-        .request(
-            "POST",
-            "/api/v1/auth/login-link",
-            &[("content-type", "application/json")],
-            json!({ "email": "petra.lindgren@example.se" })
-                .to_string()
-                .into_bytes(),
-        )
-        .await;
+    let asked = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "petra.lindgren@example.se" }),
+    )
+    .await;
     assert_eq!(asked.status, 202, "{}", asked.raw);
     let before = crate::helpers::outbox_rows(&app).await;
     assert_eq!(before.len(), 2, "{before:?}");
