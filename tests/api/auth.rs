@@ -2,7 +2,7 @@
 //! the same-origin rule for cookie requests, rate limits, and the admin role.
 
 use chrono::Duration;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{mail_app, post_json, spawn_app, spawn_app_with, Reply, TestApp, ADMIN_TOKEN};
 
