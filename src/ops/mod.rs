@@ -14,6 +14,7 @@ use crate::mail::MailContext;
 pub mod actions;
 pub mod admin;
 pub mod cases;
+pub mod costs;
 pub mod org_import;
 
 /// What a use case may use besides its input.

@@ -66,9 +66,10 @@ pub struct NewGrant {
     #[serde(default)]
     #[schema(value_type = String, format = Uuid, required = true)]
     pub org_unit_id: Lenient<String>,
-    /// `manager` or `safety_rep`: rights over the unit and its subtree.
+    /// `manager`, `safety_rep` or `finance` (the subtree's costs and trends): rights over
+    /// the unit and its subtree.
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^(manager|safety_rep)$", required = true)]
+    #[schema(value_type = String, pattern = "^(manager|safety_rep|finance)$", required = true)]
     pub role: Lenient<String>,
 }
 
@@ -169,7 +170,8 @@ pub async fn update_user(
 /// Grant a role over a unit
 ///
 /// Gives a user manager or skyddsombud rights over a unit and its subtree, beyond what the
-/// org tree's e-mails say (e.g. an acting manager).
+/// org tree's e-mails say (e.g. an acting manager), or finance rights over the subtree's
+/// costs (e.g. the controller of one company).
 #[utoipa::path(
     tag = "admin",
     operation_id = "grant_role",
@@ -202,7 +204,7 @@ pub async fn grant_role(
     let role: Option<String> = c.value("role", request.role, true);
     if role
         .as_deref()
-        .is_some_and(|r| r != "manager" && r != "safety_rep")
+        .is_some_and(|r| !matches!(r, "manager" | "safety_rep" | "finance"))
     {
         c.fail("role", "one_of");
     }

@@ -13,6 +13,7 @@ pub mod case_events;
 pub mod case_view;
 pub mod cases;
 pub mod cause_categories;
+pub mod costs;
 pub mod create_incident;
 pub mod etag;
 pub mod get_attachment;
@@ -55,6 +56,7 @@ use crate::i18n;
         (name = "health", description = "Liveness and readiness."),
         (name = "auth", description = "Login links, sessions, API tokens, who am I."),
         (name = "actions", description = "Corrective actions (åtgärder) on cases: owner, due date, reminders."),
+        (name = "costs", description = "Damage costs and recoveries per case (öre, SEK), insurance claims, trends and exports for finance. Login required."),
         (name = "admin", description = "Operations: mail delivery, absences, users, case history. The operations token, or an administrator's login."),
     ),
     modifiers(&SecuritySchemes)
@@ -351,7 +353,15 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(cases::comment::add_case_comment)
             .service(case_events::list_case_events)
             .service(cause_categories::list_cause_categories)
-            .service(labels::list_labels),
+            .service(labels::list_labels)
+            .service(costs::add_entry::add_cost_entry)
+            .service(costs::list_entries::list_cost_entries)
+            .service(costs::reverse_entry::reverse_cost_entry)
+            .service(costs::put_claim::put_insurance_claim)
+            .service(costs::trends::cost_trends)
+            .service(costs::cases::cost_cases)
+            .service(costs::claims::cost_claims)
+            .service(costs::vocabulary::cost_categories),
     );
 }
 

@@ -26,6 +26,7 @@ const LAYERS: &[(u8, &[&str])] = &[
             "intake",
             "attachments",
             "demo",
+            "demo_costs",
         ],
     ),
     // What every handler may use: the Caller extractor, sessions, CSRF, and AppState (which
