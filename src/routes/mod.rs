@@ -21,6 +21,7 @@ pub mod get_incident;
 pub mod health;
 pub mod idempotency;
 pub mod input;
+pub mod labels;
 pub mod list_actions;
 pub mod list_case_actions;
 pub mod list_incidents;
@@ -352,6 +353,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(cases::comment::add_case_comment)
             .service(case_events::list_case_events)
             .service(cause_categories::list_cause_categories)
+            .service(labels::list_labels)
             .service(costs::add_entry::add_cost_entry)
             .service(costs::list_entries::list_cost_entries)
             .service(costs::reverse_entry::reverse_cost_entry)
