@@ -5,9 +5,8 @@ pub mod actions;
 pub mod add_attachment;
 pub mod admin;
 pub mod admin_users;
-pub mod api_tokens;
+pub mod auth;
 pub mod auth_demo;
-pub mod auth_login_link;
 pub mod auth_session;
 pub mod case_events;
 pub mod case_view;
@@ -25,8 +24,8 @@ pub mod list_case_actions;
 pub mod list_incidents;
 pub mod me;
 pub mod org_units;
+pub mod reports;
 pub mod track;
-pub mod track_comment;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -82,7 +81,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(org_units::get_org_unit)
             .service(create_incident::create_incident)
             .service(track::track_incident)
-            .service(track_comment::add_tracking_comment)
+            .service(reports::comment::add_tracking_comment)
             .service(add_attachment::add_incident_attachment)
             .service(add_attachment::add_tracking_attachment)
             .service(get_attachment::get_tracking_attachment)
@@ -90,7 +89,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(admin::outbox_retry::retry_outbox_mail)
             .service(admin::absence::set_manager_absence)
             .service(admin::history::incident_history)
-            .service(auth_login_link::request_login_link)
+            .service(auth::login_link::request_login_link)
             .service(auth_session::start_session)
             .service(auth_session::end_session)
             .service(auth_demo::list_demo_users)
@@ -99,9 +98,9 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(admin_users::list_users)
             .service(admin_users::update_user)
             .service(admin_users::grant_role)
-            .service(api_tokens::list_api_tokens)
-            .service(api_tokens::create_api_token)
-            .service(api_tokens::revoke_api_token)
+            .service(auth::api_tokens::list_api_tokens)
+            .service(auth::api_tokens::create_api_token)
+            .service(auth::api_tokens::revoke_api_token)
             .service(actions::create::create_action)
             .service(list_case_actions::list_case_actions)
             .service(list_actions::list_actions)
