@@ -4,7 +4,6 @@ pub mod action_dto;
 pub mod actions;
 pub mod add_attachment;
 pub mod admin;
-pub mod admin_users;
 pub mod auth;
 pub mod auth_demo;
 pub mod auth_session;
@@ -95,9 +94,9 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(auth_demo::list_demo_users)
             .service(auth_demo::demo_login)
             .service(me::get_me)
-            .service(admin_users::list_users)
-            .service(admin_users::update_user)
-            .service(admin_users::grant_role)
+            .service(admin::users::list_users)
+            .service(admin::users::update_user)
+            .service(admin::users::grant_role)
             .service(auth::api_tokens::list_api_tokens)
             .service(auth::api_tokens::create_api_token)
             .service(auth::api_tokens::revoke_api_token)
