@@ -11,7 +11,6 @@ pub mod case_events;
 pub mod case_view;
 pub mod cases;
 pub mod cause_categories;
-pub mod create_incident;
 pub mod etag;
 pub mod get_attachment;
 pub mod get_incident;
@@ -78,7 +77,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         scope::scope("/api/v1")
             .service(org_units::list_org_units)
             .service(org_units::get_org_unit)
-            .service(create_incident::create_incident)
+            .service(reports::submit::create_incident)
             .service(track::track_incident)
             .service(reports::comment::add_tracking_comment)
             .service(add_attachment::add_incident_attachment)

@@ -14,7 +14,6 @@ const NOT_YET_CONVERTED: &[&str] = &[
     "src/routes/add_attachment.rs:read_photo",
     "src/routes/auth_demo.rs:demo_login",
     "src/routes/case_events.rs:list_case_events",
-    "src/routes/create_incident.rs:create_incident",
     "src/routes/list_actions.rs:list_actions",
 ];
 

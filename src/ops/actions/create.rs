@@ -11,8 +11,8 @@ use crate::db::{incidents, AnyConnection, DbError};
 use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
 use crate::domain::{Caller, IncidentStatus};
-use crate::idempotent::{self, Submission};
 use crate::mail::action_mail;
+use crate::ops::idempotent::{self, Submission};
 
 /// Scope of this operation's `Idempotency-Key`s.
 const IDEMPOTENCY_SCOPE: &str = "actions.create";
@@ -27,11 +27,7 @@ pub struct NewActionInput {
     pub cost_estimate_ore: Option<i64>,
 }
 
-/// Who asked, once: the client's key and the hash of what it sent with it.
-pub struct Attempt {
-    pub key: Option<Uuid>,
-    pub request_hash: String,
-}
+pub use crate::ops::idempotent::Attempt;
 
 /// The first answer: the new action's document (as stored under the key) and its version,
 /// or the answer an earlier request with the same key got.
@@ -59,12 +55,7 @@ pub enum CreateActionError {
 /// checked, so a retry gets its first answer even where the same body would now be refused
 /// (a due date that has passed since).
 pub async fn earlier(ctx: &Ctx, attempt: &Attempt) -> Result<Option<Submission>, DbError> {
-    match attempt.key {
-        Some(key) => {
-            idempotent::earlier_answer(&ctx.db, IDEMPOTENCY_SCOPE, key, &attempt.request_hash).await
-        }
-        None => Ok(None),
-    }
+    idempotent::earlier(&ctx.db, IDEMPOTENCY_SCOPE, attempt).await
 }
 
 /// Creates the action (a concurrent request with the same key that commits first wins, and

@@ -2,3 +2,4 @@
 //! it, add to it.
 
 pub mod comment;
+pub mod submit;
