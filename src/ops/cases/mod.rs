@@ -2,7 +2,8 @@
 //! (The API calls the record an incident; in code, staff's view of it is a case.)
 
 use crate::db::cases::{self, CaseRow, LoadedCase};
-use crate::db::{access, AnyConnection, DbError, DbResult};
+use crate::db::access::{self, CaseAccess};
+use crate::db::{AnyConnection, DbError, DbResult};
 use crate::domain::Caller;
 
 pub mod acknowledge;
@@ -63,6 +64,26 @@ pub fn load_visible(
         .pop()
         .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
     Ok(Some(Visible { case, can_manage }))
+}
+
+/// Loads a case through the access rule with the caller's access to it (which view they
+/// get): `None` when hidden.
+pub fn load_with_access(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> DbResult<Option<(LoadedCase, CaseAccess)>> {
+    let access = access::case_access(conn, caller, id)?;
+    if access == CaseAccess::Hidden {
+        return Ok(None);
+    }
+    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
+        return Ok(None);
+    };
+    let case = cases::decorate(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
+    Ok(Some((case, access)))
 }
 
 /// Reloads a case after a change, in the change's transaction, as the caller sees it.
