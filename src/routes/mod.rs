@@ -7,23 +7,17 @@ pub mod admin;
 pub mod auth;
 pub mod auth_demo;
 pub mod auth_session;
-pub mod case_events;
 pub mod case_view;
 pub mod cases;
 pub mod cause_categories;
 pub mod etag;
 pub mod get_attachment;
-pub mod get_incident;
 pub mod health;
 pub mod idempotency;
 pub mod input;
-pub mod list_actions;
-pub mod list_case_actions;
-pub mod list_incidents;
 pub mod me;
 pub mod org_units;
 pub mod reports;
-pub mod track;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -78,7 +72,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(org_units::list_org_units)
             .service(org_units::get_org_unit)
             .service(reports::submit::create_incident)
-            .service(track::track_incident)
+            .service(reports::track::track_incident)
             .service(reports::comment::add_tracking_comment)
             .service(add_attachment::add_incident_attachment)
             .service(add_attachment::add_tracking_attachment)
@@ -100,16 +94,16 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(auth::api_tokens::create_api_token)
             .service(auth::api_tokens::revoke_api_token)
             .service(actions::create::create_action)
-            .service(list_case_actions::list_case_actions)
-            .service(list_actions::list_actions)
+            .service(actions::list_for_case::list_case_actions)
+            .service(actions::list::list_actions)
             .service(actions::update::update_action)
             .service(actions::transition::transition_action)
-            .service(list_incidents::list_incidents)
-            .service(get_incident::get_incident)
+            .service(cases::list::list_incidents)
+            .service(cases::get::get_incident)
             .service(cases::patch::patch_incident)
             .service(cases::transition::transition_incident)
             .service(cases::comment::add_case_comment)
-            .service(case_events::list_case_events)
+            .service(cases::events::list_case_events)
             .service(cause_categories::list_cause_categories),
     );
 }

@@ -1,8 +1,8 @@
 //! Case handling by staff: change a case, move it through its workflow, comment on it.
 //! (The API calls the record an incident; in code, staff's view of it is a case.)
 
-use crate::db::cases::{self, CaseRow, LoadedCase};
 use crate::db::access::{self, CaseAccess};
+use crate::db::cases::{self, CaseRow, LoadedCase};
 use crate::db::{AnyConnection, DbError, DbResult};
 use crate::domain::Caller;
 
@@ -84,6 +84,21 @@ pub fn load_with_access(
         .pop()
         .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
     Ok(Some((case, access)))
+}
+
+/// A case's history as the caller may read it, with whether they read it as staff (all
+/// events) or as its reporter (the public ones): `None` when the case is hidden from them.
+pub fn events_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> DbResult<Option<(bool, Vec<cases::EventRow>)>> {
+    let access = access::case_access(conn, caller, id)?;
+    if access == CaseAccess::Hidden {
+        return Ok(None);
+    }
+    let staff = access.is_staff();
+    Ok(Some((staff, cases::events(conn, id, !staff)?)))
 }
 
 /// Reloads a case after a change, in the change's transaction, as the caller sees it.

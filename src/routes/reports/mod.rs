@@ -3,3 +3,4 @@
 
 pub mod comment;
 pub mod submit;
+pub mod track;

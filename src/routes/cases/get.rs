@@ -2,9 +2,9 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::case_view::{self, CaseDocument};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::routes::case_view::{self, CaseDocument};
 use crate::state::AppState;
 
 /// Read a case
