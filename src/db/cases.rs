@@ -21,7 +21,7 @@ pub struct CaseRow {
     pub id: String,
     pub kind: String,
     pub title: String,
-    pub status: String,
+    pub status: crate::domain::IncidentStatus,
     pub org_unit_id: String,
     pub occurred_at: NaiveDateTime,
     pub created_at: NaiveDateTime,

@@ -156,10 +156,7 @@ pub async fn scan(db: &Db, ctx: &Arc<MailContext>, now: DateTime<Utc>) -> DbResu
         .await?;
     let mut taken = 0;
     for action in due {
-        let state: ActionState = match action.state.parse() {
-            Ok(s) => s,
-            Err(()) => continue,
-        };
+        let state: ActionState = action.state;
         let Ok(due_date) = parse_date(&action.due_date) else {
             continue;
         };

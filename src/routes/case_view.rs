@@ -175,7 +175,7 @@ pub fn parse(case: &LoadedCase) -> Result<Parsed, ApiError> {
     let r = &case.row;
     Ok(Parsed {
         kind: r.kind.parse().map_err(|()| corrupt(&r.id, "kind"))?,
-        status: r.status.parse().map_err(|()| corrupt(&r.id, "status"))?,
+        status: r.status,
         injury: r
             .injury_severity
             .parse()

@@ -125,10 +125,7 @@ where
     let Some(case) = actions_db::case_brief(conn, &action.incident_id)? else {
         return Err(CreateActionError::Hidden);
     };
-    let status: IncidentStatus = case
-        .status
-        .parse()
-        .map_err(|()| DbError::Task(format!("stored status {:?}", case.status)))?;
+    let status: IncidentStatus = case.status;
     if !status.is_open() {
         return Err(CreateActionError::Closed(status));
     }

@@ -66,7 +66,7 @@ pub fn record(
     }
     // From `new` on the page; from the link possibly a status someone set since (the
     // deadlines were still running).
-    let (from, to) = (ack.before.status.as_str(), IncidentStatus::Acknowledged);
+    let (from, to) = (ack.before.status, IncidentStatus::Acknowledged);
     // The tracking page shows `text` of public events: the new status in words, never the
     // reason (it may name people).
     let data = json!({

@@ -53,10 +53,7 @@ fn write(
     input: TransitionInput,
 ) -> Result<Visible, TransitionCaseError> {
     let row = gate(conn, caller, id, version)?.map_err(TransitionCaseError::Refused)?;
-    let from: IncidentStatus = row
-        .status
-        .parse()
-        .map_err(|()| DbError::Task(format!("incident {id} has a bad status")))?;
+    let from: IncidentStatus = row.status;
     if let Some(other) = &input.duplicate_of {
         // Only a case the caller can see may be named: otherwise the answer would tell
         // whether an id exists.

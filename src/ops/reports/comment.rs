@@ -23,12 +23,11 @@ pub async fn add_reporter_comment(
     let now = ctx.now;
     ctx.db
         .transaction(move |conn: &mut AnyConnection| {
-            let Some((id, status)) = incidents::find_by_tracking_code(conn, &code)? else {
+            let Some((id, status)): Option<(String, IncidentStatus)> =
+                incidents::find_by_tracking_code(conn, &code)?
+            else {
                 return Err(ReporterCommentError::Unknown);
             };
-            let status: IncidentStatus = status
-                .parse()
-                .map_err(|()| DbError::Task(format!("incident {id} has a bad status")))?;
             if !status.is_open() {
                 return Err(ReporterCommentError::Closed);
             }
