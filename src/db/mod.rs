@@ -129,6 +129,9 @@ macro_rules! stored_as_text {
 stored_as_text!(
     crate::domain::IncidentStatus,
     crate::domain::action::ActionState,
+    crate::domain::IncidentKind,
+    crate::domain::Consequence,
+    crate::domain::legal_duty::InjurySeverity,
 );
 pub type Conn = PooledConnection<ConnectionManager<AnyConnection>>;
 

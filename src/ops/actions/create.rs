@@ -157,7 +157,7 @@ where
         &data,
     )?;
     let row = actions_db::find(conn, &action.id)?
-        .ok_or_else(|| DbError::Task("the new action is gone".into()))?;
+        .ok_or_else(|| DbError::Corrupt("the new action is gone".into()))?;
     let (body, version) = render(row).map_err(CreateActionError::Render)?;
     if let Some((key, request_hash)) = key {
         // Last in the transaction: a concurrent retry with the same key fails here on the

@@ -166,5 +166,5 @@ fn write(
             &data.to_string(),
         )?;
     }
-    Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Task("the action is gone".into()))?)
+    Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Corrupt("the action is gone".into()))?)
 }

@@ -62,7 +62,7 @@ pub fn load_visible(
     let can_manage = cases::passes(conn, id, access::manageable(caller))?;
     let case = cases::decorate(conn, vec![row])?
         .pop()
-        .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
+        .ok_or_else(|| DbError::Corrupt("decorated case vanished".into()))?;
     Ok(Some(Visible { case, can_manage }))
 }
 
@@ -82,7 +82,7 @@ pub fn load_with_access(
     };
     let case = cases::decorate(conn, vec![row])?
         .pop()
-        .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
+        .ok_or_else(|| DbError::Corrupt("decorated case vanished".into()))?;
     Ok(Some((case, access)))
 }
 
@@ -109,10 +109,10 @@ pub fn reload(conn: &mut AnyConnection, caller: &Caller, id: &str) -> DbResult<V
         return Ok(v);
     }
     let row = cases::find_unscoped(conn, id)?
-        .ok_or_else(|| DbError::Task(format!("case {id} vanished in its own change")))?;
+        .ok_or_else(|| DbError::Corrupt(format!("case {id} vanished in its own change")))?;
     let case = cases::decorate(conn, vec![row])?
         .pop()
-        .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
+        .ok_or_else(|| DbError::Corrupt("decorated case vanished".into()))?;
     Ok(Visible {
         case,
         can_manage: false,
