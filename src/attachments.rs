@@ -1,16 +1,22 @@
 //! Adding a photo to a case: clean it, then store it with its history event and the answer to
 //! its `Idempotency-Key` in one transaction, or store nothing.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::config::PhotoSettings;
 use crate::db::attachments::{self, AttachmentMeta, NewAttachment, Refusal};
 use crate::db::idempotency::{self, StoredResponse};
 use crate::db::{incidents, Db, DbError};
 use crate::domain::photo::{self, PhotoError, Sniffed};
+use crate::domain::rate_limit::RateLimiter;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError};
 use crate::i18n::{self, Lang};
@@ -73,8 +79,94 @@ pub async fn incident_for_code(db: &Db, code: TrackingCode) -> Result<Option<Str
         .map(|(id, _status)| id))
 }
 
-/// Cleans and stores a photo. Every refusal names the `file` field.
-pub async fn add(db: &Db, upload: Upload) -> Result<Submission, ApiError> {
+/// How long the rate limit on photo uploads counts back.
+const RATE_WINDOW_MINUTES: i64 = 15;
+/// How long an upload waits for a free decoder before it is answered 503.
+const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What bounds the cost of photo uploads across the process: how many are decoded at once,
+/// how much memory one decode may need, and how often one case may be sent a photo.
+pub struct PhotoIntake {
+    pub gate: DecodeGate,
+    max_decode_bytes: u64,
+    rate_limit: usize,
+    limiter: RateLimiter,
+}
+
+impl PhotoIntake {
+    pub fn new(settings: &PhotoSettings) -> PhotoIntake {
+        PhotoIntake {
+            gate: DecodeGate::new(settings.decoders, DECODE_WAIT),
+            max_decode_bytes: settings.max_decode_bytes,
+            rate_limit: settings.rate_limit,
+            limiter: RateLimiter::new(chrono::Duration::minutes(RATE_WINDOW_MINUTES)),
+        }
+    }
+
+    /// Counts one upload to the case with this code; 429 once it has had its share.
+    pub fn admit(&self, code: &TrackingCode, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let key = format!("photo:{code}");
+        self.limiter
+            .check(&[(key, self.rate_limit)], now)
+            .map_err(|wait| ApiError::TooManyRequests {
+                retry_after_secs: u64::try_from(wait.num_seconds()).unwrap_or(0).max(1),
+            })
+    }
+}
+
+/// At most `decoders` photos are decoded at once across the process, and at most as many
+/// again wait (each for [`DECODE_WAIT`] at most) for a turn; the rest are answered 503 at
+/// once, so a burst of uploads queues briefly instead of piling up memory and threads.
+pub struct DecodeGate {
+    running: Arc<Semaphore>,
+    waiting: Semaphore,
+    wait: std::time::Duration,
+}
+
+/// A turn at decoding; the turn ends when it is dropped.
+pub struct DecodeTurn {
+    _permit: OwnedSemaphorePermit,
+}
+
+impl DecodeGate {
+    pub fn new(decoders: usize, wait: std::time::Duration) -> DecodeGate {
+        let decoders = decoders.max(1);
+        DecodeGate {
+            running: Arc::new(Semaphore::new(decoders)),
+            waiting: Semaphore::new(decoders),
+            wait,
+        }
+    }
+
+    /// A turn now if one is free; otherwise a place in the queue and a bounded wait. `None`
+    /// when the queue is full or the wait ran out.
+    pub async fn enter(&self) -> Option<DecodeTurn> {
+        if let Some(turn) = self.try_enter() {
+            return Some(turn);
+        }
+        let _place = self.waiting.try_acquire().ok()?;
+        let permit = tokio::time::timeout(self.wait, self.running.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
+        Some(DecodeTurn { _permit: permit })
+    }
+
+    /// A turn without waiting (tests use it to occupy every decoder).
+    pub fn try_enter(&self) -> Option<DecodeTurn> {
+        self.running
+            .clone()
+            .try_acquire_owned()
+            .ok()
+            .map(|permit| DecodeTurn { _permit: permit })
+    }
+}
+
+/// Cleans and stores a photo. Every refusal names the `file` field. Everything that needs no
+/// decoding is checked first — the earlier answer to a retry, whether the case is open and
+/// has room, the header's type, dimensions and decoded size — so a refused upload costs a
+/// header read at most.
+pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submission, ApiError> {
     let Upload {
         incident_id,
         tracking_code,
@@ -96,11 +188,25 @@ pub async fn add(db: &Db, upload: Upload) -> Result<Submission, ApiError> {
         }
     }
     let lang = i18n::current();
-    // Decoding a 12-megapixel photo takes a while: keep it off the async workers.
-    let clean = actix_web::web::block(move || photo::clean(&bytes))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("photo worker: {e}")))?
-        .map_err(|e| photo_error(e, lang))?;
+    let case = incident_id.clone();
+    if let Err(refusal) = db.read(move |c| attachments::room(c, &case)).await? {
+        return Err(refusal_error(refusal, lang));
+    }
+    let max = intake.max_decode_bytes;
+    photo::inspect(&bytes, max).map_err(|e| photo_error(e, lang, max))?;
+    let turn = intake.gate.enter().await.ok_or_else(|| {
+        ApiError::Unavailable("no photo decoder free (queue full or wait over)".into())
+    })?;
+    // Decoding takes a while: keep it off the async workers. The turn moves into the task,
+    // so it is held until the decode really ends, even if the client has gone.
+    let clean = actix_web::web::block(move || {
+        let cleaned = photo::clean(&bytes, max);
+        drop(turn);
+        cleaned
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("photo worker: {e}")))?
+    .map_err(|e| photo_error(e, lang, max))?;
 
     let id = Uuid::now_v7();
     let now = Utc::now();
@@ -196,7 +302,7 @@ fn refusal_error(refusal: Refusal, lang: Lang) -> ApiError {
     }
 }
 
-pub fn photo_error(error: PhotoError, lang: Lang) -> ApiError {
+pub fn photo_error(error: PhotoError, lang: Lang, max_decode_bytes: u64) -> ApiError {
     let field = |code: &str, sv: &'static str, en: &'static str| {
         FieldError::new(FIELD, code, lang.pick(sv, en))
     };
@@ -227,21 +333,23 @@ pub fn photo_error(error: PhotoError, lang: Lang) -> ApiError {
                 "The image is damaged and could not be read.",
             )])
         }
-        PhotoError::TooManyPixels { .. } => ApiError::Validation(vec![FieldError::new(
-            FIELD,
-            "dimensions",
-            match lang {
-                Lang::Sv => format!(
-                    "Bilden är för stor: högst {} bildpunkter per sida och {} megapixel.",
-                    photo::MAX_SIDE,
-                    photo::MAX_PIXELS / 1_000_000
-                ),
-                Lang::En => format!(
-                    "The image is too large: at most {} pixels a side and {} megapixels.",
-                    photo::MAX_SIDE,
-                    photo::MAX_PIXELS / 1_000_000
-                ),
-            },
-        )]),
+        PhotoError::TooManyPixels { .. } => {
+            // What the decode bound means for an ordinary colour photo (3 bytes a pixel).
+            let megapixels = (max_decode_bytes / 3).min(photo::MAX_PIXELS) / 1_000_000;
+            ApiError::Validation(vec![FieldError::new(
+                FIELD,
+                "dimensions",
+                match lang {
+                    Lang::Sv => format!(
+                        "Bilden har för många bildpunkter: högst {} per sida och omkring {megapixels} megapixel. Förminska den och försök igen.",
+                        photo::MAX_SIDE
+                    ),
+                    Lang::En => format!(
+                        "The image has too many pixels: at most {} a side and about {megapixels} megapixels. Make it smaller and try again.",
+                        photo::MAX_SIDE
+                    ),
+                },
+            )])
+        }
     }
 }

@@ -6,24 +6,64 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use crate::db::users::{self, NewUserFlags};
-use crate::db::{incidents, org_units, Db, DbError};
+use crate::db::{incidents, meta, Db, DbError};
 use crate::domain::{CleanText, Consequence, IncidentKind, NewIncident, Reporter, TrackingCode};
 use crate::ops::org_import;
 
 /// The demo organisation, in the import format (`tillbud org import` takes the same).
 pub const DEMO_ORG_CSV: &str = include_str!("demo_org.csv");
 
-/// Seeds the organisation and a few reports if the database has no units.
+/// Seeds the organisation, the demo users and a few reports into an empty database, and
+/// marks it as a demo database. Does nothing (false) if the database holds anything.
 pub fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
-    if db.read_blocking(org_units::count)? > 0 {
+    let (units, reports, users) = db.read_blocking(meta::data_counts)?;
+    if units + reports + users > 0 {
         return Ok(false);
     }
+    seed(db)?;
+    Ok(true)
+}
+
+/// For `serve --demo`: seeds an empty database (true), accepts one demo mode seeded before
+/// (false), and refuses any other: demo users anyone may log in as — an administrator among
+/// them — must never appear beside real data.
+pub fn prepare(db: &Db) -> anyhow::Result<bool> {
+    let demo = db.read_blocking(meta::is_demo)?;
+    let (units, reports, users) = db.read_blocking(meta::data_counts)?;
+    if units + reports + users == 0 {
+        seed(db)?;
+        return Ok(true);
+    }
+    if !demo {
+        anyhow::bail!(
+            "refusing --demo: this database was not seeded by demo mode and holds data \
+             ({units} units, {reports} reports, {users} users); demo mode would let anyone log \
+             in as its demo users, an administrator among them. Start without --demo \
+             (TILLBUD_DEMO=false), or give TILLBUD_DATABASE_URL an empty database"
+        );
+    }
+    Ok(false)
+}
+
+/// Whether demo logins may be offered: demo mode is on and demo mode seeded this database.
+pub async fn active(db: &Db, demo_mode: bool) -> Result<bool, DbError> {
+    if !demo_mode {
+        return Ok(false);
+    }
+    db.read(meta::is_demo).await
+}
+
+fn seed(db: &Db) -> anyhow::Result<()> {
+    // Marked first: whatever follows in this database is demo data, even if seeding stops
+    // half-way (the next start then finds a demo database, not a "real" one to refuse).
+    let now = Utc::now().naive_utc();
+    db.write_blocking(|c| meta::set(c, meta::DEMO_SEEDED, "true", now))?;
     let specs = org_import::parse_csv(DEMO_ORG_CSV)?;
     // The demo tree must reach someone on its own, without configured coordinators.
     org_import::import(db, &specs, false)?;
     seed_users(db)?;
     seed_reports(db)?;
-    Ok(true)
+    Ok(())
 }
 
 /// A demo user: e-mail, name, what they show, and the flags beyond the org tree.

@@ -28,7 +28,8 @@ struct Cli {
 enum Command {
     /// Run the web server (migrates the database first).
     Serve {
-        /// Seed a demo organisation and reports when the database is empty.
+        /// Seed a demo organisation, users and reports when the database is empty. Refused on a
+        /// database with data that demo mode did not seed.
         #[arg(long)]
         demo: bool,
     },
@@ -41,7 +42,7 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
-    /// Seed the demo organisation if the database is empty.
+    /// Seed the demo organisation and users if the database is empty (and mark it a demo database).
     SeedDemo,
     /// Print the OpenAPI document (YAML), as committed in openapi.yaml.
     Openapi,
@@ -117,7 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if demo::seed_if_empty(&db)? {
                 println!("demo organisation seeded");
             } else {
-                println!("the database already has units; nothing seeded");
+                println!("the database is not empty; nothing seeded");
             }
         }
         Command::Stats => {

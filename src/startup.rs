@@ -8,6 +8,7 @@ use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
+use futures_util::future::{Either, FutureExt};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
@@ -26,6 +27,7 @@ pub struct Application {
     db: Db,
     clock: Arc<Clock>,
     mail: Arc<MailContext>,
+    photos: Arc<crate::attachments::PhotoIntake>,
     worker: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -39,7 +41,7 @@ impl Application {
         }
         if settings.demo {
             let db2 = db.clone();
-            let seeded = web::block(move || demo::seed_if_empty(&db2)).await??;
+            let seeded = web::block(move || demo::prepare(&db2)).await??;
             if seeded {
                 tracing::info!("seeded the demo organisation");
             }
@@ -54,17 +56,19 @@ impl Application {
         };
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
+        let photos = Arc::new(crate::attachments::PhotoIntake::new(&settings.photos));
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(settings),
             clock: clock.clone(),
             mail: mail.clone(),
-            login_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
+            login_limiter: Arc::new(crate::domain::rate_limit::RateLimiter::new(
                 chrono::Duration::minutes(15),
             )),
-            report_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(
+            report_limiter: Arc::new(crate::domain::rate_limit::RateLimiter::new(
                 chrono::Duration::hours(1),
             )),
+            photos: photos.clone(),
         };
         let server = build_server(listener, state)?;
         Ok(Application {
@@ -73,6 +77,7 @@ impl Application {
             db,
             clock,
             mail,
+            photos,
             worker,
         })
     }
@@ -84,6 +89,11 @@ impl Application {
 
     pub fn mail(&self) -> Arc<MailContext> {
         self.mail.clone()
+    }
+
+    /// The photo upload bounds (tests occupy the decoders through it).
+    pub fn photos(&self) -> Arc<crate::attachments::PhotoIntake> {
+        self.photos.clone()
     }
 
     /// Stops this instance's mail worker (tests use it to play a crash between commit and send).
@@ -118,26 +128,41 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let route_table = web::Data::new(routes::RouteTable::from_spec(&spec));
     let pages = web::Data::new(crate::web::Pages::load());
 
+    // Browsers that reached tillbud over https keep to https for a year.
+    let hsts = state.settings.base_url.starts_with("https://");
+
     let mut server = HttpServer::new(move || {
+        let mut headers = DefaultHeaders::new()
+            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .add((header::REFERRER_POLICY, "no-referrer"))
+            .add((header::X_FRAME_OPTIONS, "DENY"))
+            .add((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; frame-ancestors 'none'",
+            ));
+        if hsts {
+            headers = headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+        }
         App::new()
+            .wrap_fn(|req, srv| {
+                if req.uri().path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI {
+                    let response = req.into_response(uri_too_long()).map_into_right_body();
+                    return Either::Left(std::future::ready(Ok(response)));
+                }
+                Either::Right(
+                    srv.call(req)
+                        .map(|r| r.map(ServiceResponse::map_into_left_body)),
+                )
+            })
             .wrap(ErrorHandlers::new().default_handler(as_problem))
             .wrap(Compress::default())
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::REFERRER_POLICY, "no-referrer"))
-                    .add((header::X_FRAME_OPTIONS, "DENY"))
-                    .add((
-                        header::CONTENT_SECURITY_POLICY,
-                        "default-src 'none'; frame-ancestors 'none'",
-                    )),
-            )
+            .wrap(headers)
             .wrap_fn(|req, srv| {
                 let lang = routes::request_lang(&req);
                 let fut = srv.call(req);
                 i18n::scope(lang, fut)
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
             .app_data(state.clone())
             .app_data(route_table.clone())
             .app_data(pages.clone())
@@ -162,6 +187,28 @@ async fn openapi_json(spec: web::Data<String>) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("application/json")
         .body(spec.get_ref().clone())
+}
+
+/// Longest request target (path and query) taken: tillbud's own URLs stay within a few hundred
+/// characters. Longer ones get a 414 problem document. Beyond 64 KiB actix-http refuses the
+/// request itself (400), and a request head over 128 KiB gets 431 — both before any of this
+/// code runs, with an empty body that cannot be changed from here.
+const MAX_URI: usize = 8 * 1024;
+
+fn uri_too_long() -> actix_web::HttpResponse {
+    let lang = i18n::current();
+    let problem = Problem {
+        r#type: "urn:tillbud:problem:uri-too-long".into(),
+        title: lang.pick("Adressen är för lång", "URI too long").into(),
+        status: 414,
+        detail: match lang {
+            i18n::Lang::Sv => format!("Adressen får vara högst {MAX_URI} tecken."),
+            i18n::Lang::En => format!("The URI may be at most {MAX_URI} characters."),
+        },
+        errors: Vec::new(),
+        allowed: None,
+    };
+    problem_response(actix_web::http::StatusCode::URI_TOO_LONG, &problem)
 }
 
 /// A safety net: any error response not already a problem document (from actix itself or a

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::auth::rate_limit::RateLimiter;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::rate_limit::RateLimiter;
 use crate::mail::MailContext;
 use crate::ops;
 
@@ -19,6 +19,8 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Reports per client and reporter address, per hour.
     pub report_limiter: Arc<RateLimiter>,
+    /// Bounds on photo uploads: concurrent decodes, decode size, uploads per case.
+    pub photos: Arc<crate::attachments::PhotoIntake>,
 }
 
 impl AppState {

@@ -49,7 +49,9 @@ pub fn check(req: &HttpRequest, settings: &Settings) -> Result<(), ApiError> {
     if same_origin {
         Ok(())
     } else {
-        tracing::info!(path = %req.path(), "denied: cross-site request with session cookie");
+        // The route template: a path may hold a tracking code, which is a credential.
+        let route = req.match_pattern().unwrap_or_default();
+        tracing::info!(%route, "denied: cross-site request with session cookie");
         Err(ApiError::Forbidden(
             i18n::current()
                 .pick(

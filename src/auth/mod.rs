@@ -11,7 +11,7 @@
 
 pub mod client;
 pub mod csrf;
-pub mod rate_limit;
+pub use crate::domain::rate_limit;
 pub mod session;
 
 use std::future::Future;

@@ -36,6 +36,34 @@ pub struct NewAttachment<'a> {
     pub now: NaiveDateTime,
 }
 
+/// Whether the case takes another photo now: it exists, is open and has room. A cheap read
+/// before any decoding; [`add`] checks again under the case's lock.
+pub fn room(conn: &mut AnyConnection, incident_id: &str) -> DbResult<Result<(), Refusal>> {
+    let status: Option<String> = incidents::table
+        .filter(incidents::id.eq(incident_id))
+        .select(incidents::status)
+        .first(conn)
+        .optional()?;
+    let Some(status) = status else {
+        return Ok(Err(Refusal::Unknown));
+    };
+    let open = IncidentStatus::ALL
+        .iter()
+        .any(|s| s.is_open() && s.as_str() == status);
+    if !open {
+        return Ok(Err(Refusal::Closed));
+    }
+    let held: i64 = attachments::table
+        .filter(attachments::incident_id.eq(incident_id))
+        .count()
+        .get_result(conn)?;
+    Ok(if held >= MAX_PER_INCIDENT {
+        Err(Refusal::Full)
+    } else {
+        Ok(())
+    })
+}
+
 /// Adds a photo if the case is open and has room. Call inside a write transaction.
 ///
 /// The first statement updates the case row, which on PostgreSQL locks it until commit, so

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod duties;
 pub mod idempotency;
 pub mod incidents;
+pub mod meta;
 pub mod org_units;
 pub mod outbox;
 pub mod routing;

@@ -242,6 +242,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    app_meta (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(org_closure -> org_units (descendant_id));
 diesel::joinable!(outbox -> incidents (incident_id));
 diesel::joinable!(incident_routing -> incidents (incident_id));

@@ -17,6 +17,7 @@ pub mod network;
 pub mod org;
 pub mod org_tree;
 pub mod photo;
+pub mod rate_limit;
 pub mod risk;
 pub mod routing;
 pub mod secret;

@@ -22,6 +22,12 @@ impl CleanText {
         if bad {
             return Err("control_character");
         }
+        // One-line fields end up in mail subjects, page titles and lists, where a direction
+        // override can make "gpj.exe" read "exe.jpg" and invisible characters make two titles
+        // look alike.
+        if !multiline && raw.chars().any(is_invisible_or_bidi) {
+            return Err("invisible_character");
+        }
         Ok(CleanText(Self::normalise(raw)))
     }
 
@@ -36,6 +42,24 @@ impl CleanText {
     pub fn char_len(&self) -> usize {
         self.0.chars().count()
     }
+}
+
+/// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), the
+/// direction marks (U+200E, U+200F, U+061C), and invisible spacing and joiners that carry no
+/// meaning in a title (U+200B zero-width space, U+2060 word joiner, U+2061–U+2064 invisible
+/// operators, U+180E). ZWJ and ZWNJ (U+200C, U+200D) stay: emoji and some scripts need them.
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{200B}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{180E}'
+    )
 }
 
 #[cfg(test)]
@@ -62,5 +86,25 @@ mod tests {
             CleanText::parse("Halka\u{85}", false),
             Err("control_character")
         );
+    }
+
+    #[test]
+    fn one_line_text_refuses_direction_overrides_and_invisible_characters() {
+        for bad in [
+            "Faktura\u{202E}gpj.exe",
+            "a\u{2066}b\u{2069}",
+            "Halka\u{200B}",
+            "x\u{200F}y",
+        ] {
+            assert_eq!(
+                CleanText::parse(bad, false),
+                Err("invisible_character"),
+                "{bad:?}"
+            );
+        }
+        // Emoji sequences with a zero-width joiner are fine, and multi-line text is not a
+        // mail subject.
+        assert!(CleanText::parse("Brand \u{1F9D1}\u{200D}\u{1F692}", false).is_ok());
+        assert!(CleanText::parse("rad ett\u{200B}\nrad två", true).is_ok());
     }
 }

@@ -22,12 +22,13 @@ use crate::state::AppState;
 /// Room for the other parts and the multipart framing around one photo.
 const FRAMING: usize = 64 * 1024;
 
-/// The upload form.
+/// The upload form. Other parts (e.g. the file name as a field) are read and dropped; their
+/// names, like every multipart header, cannot hold control characters or quotes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PhotoUpload {
     /// One photo: JPEG, PNG or WebP, at most 10 MiB. The type is read from the content, not
     /// the name. The server re-encodes it (orientation applied, all metadata removed).
-    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream", min_length = 1)]
     pub file: Vec<u8>,
 }
 
@@ -74,7 +75,12 @@ async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>,
                 lang.pick("Skicka en bild per begäran.", "Send one photo per request."),
             )]));
         }
-        let mut bytes = Vec::new();
+        // Sized from the declared length once, so a 10 MiB photo does not grow to 16 MiB.
+        let mut bytes = Vec::with_capacity(if is_file {
+            declared.unwrap_or(0).min(photo::MAX_BYTES)
+        } else {
+            0
+        });
         while let Some(chunk) = part.next().await {
             let chunk = chunk.map_err(malformed)?;
             total += chunk.len();
@@ -107,9 +113,12 @@ async fn respond(
     tracking_code: TrackingCode,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(req)?;
+    // Counted before the body is read, so a flood of uploads to one case costs nothing more.
+    state.photos.admit(&tracking_code, state.clock.now())?;
     let bytes = read_photo(req, payload).await?;
     let submission = attachments::add(
         &state.db,
+        &state.photos,
         Upload {
             incident_id,
             tracking_code,
@@ -144,8 +153,11 @@ async fn respond(
         (status = 409, description = "The case is closed.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The photo is larger than 10 MiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not multipart/form-data, or the file is not a JPEG, PNG or WebP image.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No file, a damaged image, too many pixels, or the case already has 5 photos; `errors` names the field.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No file, a damaged image, too many pixels for the decode bound (read from the header, before decoding), or the case already has 5 photos; `errors` names the field.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many uploads to this case in 15 minutes; `Retry-After` says when to try again.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "The database is busy, or every photo decoder is busy and the queue is full; try again after `Retry-After`.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
 )]
 #[post("/incidents/{id}/attachments")]
@@ -191,8 +203,11 @@ pub async fn add_incident_attachment(
         (status = 409, description = "The case is closed.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The photo is larger than 10 MiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not multipart/form-data, or the file is not a JPEG, PNG or WebP image.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No file, a damaged image, too many pixels, or the case already has 5 photos; `errors` names the field.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No file, a damaged image, too many pixels for the decode bound (read from the header, before decoding), or the case already has 5 photos; `errors` names the field.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many uploads to this case in 15 minutes; `Retry-After` says when to try again.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "The database is busy, or every photo decoder is busy and the queue is full; try again after `Retry-After`.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
 )]
 #[post("/track/{tracking_code}/attachments")]

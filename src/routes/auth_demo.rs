@@ -1,6 +1,6 @@
 //! Demo mode only: `GET /api/v1/auth/demo-users` and `POST /api/v1/auth/demo-login` log in
-//! as a seeded demo user with one click. Outside demo mode both answer 404, as if they did
-//! not exist.
+//! as a seeded demo user with one click. Outside demo mode, and on a database that demo mode
+//! did not seed, both answer 404, as if they did not exist.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -40,12 +40,12 @@ pub struct DemoLogin {
     operation_id = "list_demo_users",
     responses(
         (status = 200, description = "The seeded demo users.", body = DemoUsers),
-        (status = 404, description = "Not in demo mode.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in demo mode, or the database was not seeded by demo mode.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/auth/demo-users")]
 pub async fn list_demo_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if !state.settings.demo {
+    if !crate::demo::active(&state.db, state.settings.demo).await? {
         return Err(ApiError::NotFound);
     }
     let lang = i18n::current();
@@ -69,7 +69,7 @@ pub async fn list_demo_users(state: web::Data<AppState>) -> Result<HttpResponse,
         (status = 201, description = "Logged in; the session cookie is set.", body = super::auth_session::SessionStarted),
         (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in demo mode.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in demo mode, or the database was not seeded by demo mode.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not one of the demo users.", body = Problem, content_type = "application/problem+json"),
@@ -81,7 +81,9 @@ pub async fn demo_login(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.settings.demo {
+    // Checked against the database too: startup refuses demo mode on a real database, and
+    // this keeps it so should demo mode be switched on some other way.
+    if !crate::demo::active(&state.db, state.settings.demo).await? {
         return Err(ApiError::NotFound);
     }
     csrf::check(&req, &state.settings)?;

@@ -235,6 +235,13 @@ pub fn message(code: &str, lang: Lang, range: Option<(usize, usize)>) -> String 
         ("phone", Lang::En) => "Enter a phone number with 5–20 digits.".into(),
         ("control_character", Lang::Sv) => "Texten innehåller otillåtna styrtecken.".into(),
         ("control_character", Lang::En) => "The text contains control characters.".into(),
+        ("invisible_character", Lang::Sv) => {
+            "Texten innehåller osynliga tecken eller riktningstecken (t.ex. U+202E, U+200B).".into()
+        }
+        ("invisible_character", Lang::En) => {
+            "The text contains invisible or direction-changing characters (e.g. U+202E, U+200B)."
+                .into()
+        }
         ("format", Lang::Sv) => "Värdet har fel format.".into(),
         ("format", Lang::En) => "The value has the wrong format.".into(),
         ("unknown_value", Lang::Sv) => "Värdet är inte ett av de tillåtna.".into(),

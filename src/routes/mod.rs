@@ -45,23 +45,259 @@ use crate::i18n;
         (name = "health", description = "Liveness and readiness."),
         (name = "auth", description = "Login links, sessions, API tokens, who am I."),
         (name = "actions", description = "Corrective actions (åtgärder) on cases: owner, due date, reminders."),
-        (name = "admin", description = "Operations: mail delivery, absences, case history. Bearer admin token."),
+        (name = "admin", description = "Operations: mail delivery, absences, users, case history. The operations token, or an administrator's login."),
     ),
-    modifiers(&AdminSecurity)
+    modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
 
-/// Declares the admin bearer token the admin operations refer to.
-struct AdminSecurity;
+/// Declares the credentials operations refer to (see [`declare_security`]).
+struct SecuritySchemes;
 
-impl utoipa::Modify for AdminSecurity {
+impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, Http, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
         let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |description: &str| -> Http {
+            HttpBuilder::from(Http::new(HttpAuthScheme::Bearer))
+                .description(Some(description))
+                .build()
+        };
         components.add_security_scheme(
-            "admin_token",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            ADMIN_TOKEN,
+            SecurityScheme::Http(bearer(
+                "The operations token `TILLBUD_ADMIN_TOKEN`, for the admin routes only. With no \
+                 token configured and no admin login, the admin routes answer 404.",
+            )),
         );
+        components.add_security_scheme(
+            API_TOKEN,
+            SecurityScheme::Http(bearer(
+                "A personal API token (`tb_…`, from `POST /api/v1/me/tokens`); it acts as the \
+                 user who made it.",
+            )),
+        );
+        components.add_security_scheme(
+            SESSION,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "__Host-tillbud_session",
+                "The session cookie of a login (named `tillbud_session` when the base URL is \
+                 plain http). Requests that change something with it must come from tillbud's \
+                 own pages (`Sec-Fetch-Site`/`Origin`), else 403.",
+            ))),
+        );
+    }
+}
+
+const ADMIN_TOKEN: &str = "admin_token";
+const API_TOKEN: &str = "api_token";
+const SESSION: &str = "session";
+
+/// Operations outside the `cases`, `actions` and `admin` tags that need a login.
+const LOGIN_OPERATIONS: &[&str] = &[
+    "get_me",
+    "list_api_tokens",
+    "create_api_token",
+    "revoke_api_token",
+    "end_session",
+];
+
+/// Which credentials each operation takes, as alternatives: the admin routes take the
+/// operations token, or an administrator's API token or session; case, action and account
+/// operations take an API token or a session. Set here, in one place, so that no operation
+/// claims one credential is required where another does as well — a client that reads a
+/// single required `Authorization` header would expect 401 where the admin API, switched
+/// off, answers 404.
+fn declare_security(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    let one = |name: &str| SecurityRequirement::new(name, Vec::<String>::new());
+    for item in api.paths.paths.values_mut() {
+        for op in operations_mut(item) {
+            let tags = op.tags.clone().unwrap_or_default();
+            let id = op.operation_id.clone().unwrap_or_default();
+            if tags.iter().any(|t| t == "admin") {
+                op.security = Some(vec![one(ADMIN_TOKEN), one(API_TOKEN), one(SESSION)]);
+            } else if tags.iter().any(|t| t == "cases" || t == "actions")
+                || LOGIN_OPERATIONS.contains(&id.as_str())
+            {
+                op.security = Some(vec![one(API_TOKEN), one(SESSION)]);
+            }
+        }
+    }
+}
+
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// OpenAPI links: where the ids and codes an answer gives can be used next. They document
+/// the flow for client authors, and let a stateful tester (schemathesis) reach the tracking,
+/// comment and photo operations with a real code, and the admin item operations with real
+/// ids.
+const LINKS: &[LinkSpec] = &[
+    (
+        "create_incident",
+        "201",
+        "track",
+        "track_incident",
+        &[("tracking_code", "$response.body#/tracking_code")],
+    ),
+    (
+        "create_incident",
+        "201",
+        "comment",
+        "add_tracking_comment",
+        &[("tracking_code", "$response.body#/tracking_code")],
+    ),
+    (
+        "create_incident",
+        "201",
+        "add_photo",
+        "add_tracking_attachment",
+        &[("tracking_code", "$response.body#/tracking_code")],
+    ),
+    (
+        "create_incident",
+        "201",
+        "add_photo_by_id",
+        "add_incident_attachment",
+        &[
+            ("id", "$response.body#/id"),
+            ("header.X-Tracking-Code", "$response.body#/tracking_code"),
+        ],
+    ),
+    (
+        "create_incident",
+        "201",
+        "history",
+        "incident_history",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "add_tracking_attachment",
+        "201",
+        "photo",
+        "get_tracking_attachment",
+        &[
+            ("tracking_code", "$request.path.tracking_code"),
+            ("id", "$response.body#/id"),
+        ],
+    ),
+    (
+        "add_incident_attachment",
+        "201",
+        "photo",
+        "get_tracking_attachment",
+        &[
+            ("tracking_code", "$request.header.X-Tracking-Code"),
+            ("id", "$response.body#/id"),
+        ],
+    ),
+    (
+        "list_outbox",
+        "200",
+        "retry",
+        "retry_outbox_mail",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+    (
+        "list_users",
+        "200",
+        "update",
+        "update_user",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+    (
+        "list_users",
+        "200",
+        "grant",
+        "grant_role",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+    (
+        "update_user",
+        "200",
+        "grant",
+        "grant_role",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "list_org_units",
+        "200",
+        "unit",
+        "get_org_unit",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+    (
+        "list_org_units",
+        "200",
+        "absence",
+        "set_manager_absence",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+];
+
+/// (from operation, status, link name, to operation, [(parameter, expression)])
+type LinkSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+fn add_links(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::Link;
+    use utoipa::openapi::RefOr;
+    for (from, status, name, to, params) in LINKS {
+        let response = api
+            .paths
+            .paths
+            .values_mut()
+            .flat_map(operations_mut)
+            .find(|op| op.operation_id.as_deref() == Some(from))
+            .and_then(|op| op.responses.responses.get_mut(*status));
+        let Some(RefOr::T(response)) = response else {
+            continue;
+        };
+        let link = params
+            .iter()
+            .fold(
+                Link::builder().operation_id(*to),
+                |link, (param, expression)| link.parameter(*param, *expression),
+            )
+            .build();
+        response.links.insert((*name).to_owned(), RefOr::T(link));
+    }
+    // A report names its unit in the body: the unit list leads to reporting there.
+    let units = api
+        .paths
+        .paths
+        .values_mut()
+        .flat_map(operations_mut)
+        .find(|op| op.operation_id.as_deref() == Some("list_org_units"))
+        .and_then(|op| op.responses.responses.get_mut("200"));
+    if let Some(RefOr::T(response)) = units {
+        let link = Link::builder()
+            .operation_id("create_incident")
+            .request_body(Some(
+                serde_json::json!({ "org_unit_id": "$response.body#/items/0/id" }),
+            ))
+            .description("Report an event at this unit (the rest of the report is the client's).")
+            .build();
+        response.links.insert("report".to_owned(), RefOr::T(link));
     }
 }
 
@@ -116,7 +352,62 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(api)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    declare_security(&mut api);
+    add_links(&mut api);
+    headers_are_never_null(&mut api);
+    multipart_part_names(&mut api);
     api
+}
+
+/// The names of the upload form's other parts go into a `Content-Disposition` header, so they
+/// are header text: no control characters, no quote, no backslash. (utoipa's derive cannot
+/// say so; JSON Schema's `propertyNames` can.)
+fn multipart_part_names(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(form))) = components.schemas.get_mut("PhotoUpload") {
+        form.property_names = Some(Box::new(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r#"^[^\u0000-\u001F\u007F"\\]*$"#))
+                .build(),
+        )));
+    }
+}
+
+/// An optional header (`Option<T>` in a handler's params) comes out of utoipa as a nullable
+/// schema, which a client may read as "send the text `null`". A header is sent or not; the
+/// `required: false` says which.
+fn headers_are_never_null(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    use utoipa::openapi::RefOr;
+    for item in api.paths.paths.values_mut() {
+        for op in operations_mut(item) {
+            for param in op.parameters.iter_mut().flatten() {
+                let RefOr::T(param) = param else { continue };
+                if !matches!(param.parameter_in, ParameterIn::Header) {
+                    continue;
+                }
+                if let Some(RefOr::T(Schema::Object(object))) = param.schema.as_mut() {
+                    if let SchemaType::Array(types) = &object.schema_type {
+                        let types: Vec<Type> = types
+                            .iter()
+                            .filter(|t| **t != Type::Null)
+                            .cloned()
+                            .collect();
+                        object.schema_type = match types.as_slice() {
+                            [one] => SchemaType::Type(one.clone()),
+                            _ => SchemaType::Array(types),
+                        };
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The spec as served at `/api/v1/openapi.json` and committed as `openapi.yaml`.

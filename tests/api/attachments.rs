@@ -4,7 +4,7 @@
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 
-use crate::helpers::{spawn_app, Reply, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, Reply, TestApp};
 
 const BOUNDARY: &str = "tillbudTestBoundary7MA4YWxkTrZu0gW";
 const GPS_MARK: &[u8] = b"GPS-56.1891N-15.6474E";
@@ -344,4 +344,86 @@ async fn a_closed_case_takes_no_photos() {
         .await
         .assert_problem(409);
     assert!(stored(&app, &case).await.is_empty());
+}
+
+#[actix_rt::test]
+async fn a_full_case_is_refused_before_the_photo_is_read() {
+    let app = spawn_app().await;
+    let case = new_case(&app).await;
+    for _ in 0..5 {
+        assert_eq!(upload(&app, &case, &jpeg(8, 8), None).await.status, 201);
+    }
+    // Each of these would get its own refusal if it were looked at: a damaged image is
+    // `undecodable`, a GIF is 415 and a bomb is `dimensions`. A full case answers `too_many`
+    // to all of them, so nothing was sniffed or decoded.
+    let mut damaged = jpeg(64, 64);
+    damaged.truncate(60);
+    for (what, file) in [
+        ("damaged jpeg", damaged),
+        ("gif", b"GIF89a\x01\0\x01\0\0\0\0;".to_vec()),
+        ("png bomb", crate::photo_bombs::png_bomb(7000, 7000)),
+    ] {
+        let r = upload(&app, &case, &file, None).await;
+        r.assert_problem(422);
+        assert_eq!(
+            r.field_errors(),
+            [("file".to_owned(), "too_many".to_owned())],
+            "{what}: {}",
+            r.raw
+        );
+    }
+    assert_eq!(stored(&app, &case).await.len(), 5);
+}
+
+#[actix_rt::test]
+async fn uploads_to_one_case_are_rate_limited() {
+    let app = spawn_app_with(&[("TILLBUD_PHOTO_RATE_LIMIT", "4")]).await;
+    let case = new_case(&app).await;
+    let other = new_case(&app).await;
+    let mut damaged = jpeg(64, 64);
+    damaged.truncate(60);
+    // Refused uploads count too: a client cannot probe the decoder without limit.
+    for _ in 0..3 {
+        upload(&app, &case, &damaged, None)
+            .await
+            .assert_problem(422);
+    }
+    assert_eq!(upload(&app, &case, &jpeg(8, 8), None).await.status, 201);
+    let limited = upload(&app, &case, &jpeg(8, 8), None).await;
+    limited.assert_problem(429);
+    let wait: u64 = limited
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=15 * 60).contains(&wait), "{wait}");
+    // Another case has its own count; the limited one is free again after the window.
+    assert_eq!(upload(&app, &other, &jpeg(8, 8), None).await.status, 201);
+    app.clock.advance(chrono::Duration::minutes(16));
+    assert_eq!(upload(&app, &case, &jpeg(8, 8), None).await.status, 201);
+    assert_eq!(stored(&app, &case).await.len(), 2);
+}
+
+#[actix_rt::test]
+async fn busy_decoders_answer_503_with_retry_after() {
+    let app = spawn_app_with(&[("TILLBUD_PHOTO_DECODERS", "1")]).await;
+    let case = new_case(&app).await;
+    let photos = app.photos.clone().expect("in-process app");
+    let turn = photos.gate.try_enter().expect("a free decoder");
+    assert!(photos.gate.try_enter().is_none(), "one decoder only");
+    // With the one decoder taken, one upload waits for it and the next finds the queue full.
+    let photo = jpeg(32, 32);
+    let first = Box::pin(upload(&app, &case, &photo, None));
+    let second = Box::pin(upload(&app, &case, &photo, None));
+    let (refused, waiting) = match futures_util::future::select(first, second).await {
+        futures_util::future::Either::Left((r, other)) => (r, other),
+        futures_util::future::Either::Right((r, other)) => (r, other),
+    };
+    refused.assert_problem(503);
+    assert!(refused.header("retry-after").is_some());
+    assert!(stored(&app, &case).await.is_empty());
+    // The waiting one gets the decoder as soon as it is free.
+    drop(turn);
+    let stored_reply = waiting.await;
+    assert_eq!(stored_reply.status, 201, "{}", stored_reply.raw);
+    assert_eq!(stored(&app, &case).await.len(), 1);
 }

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub database_url: String,
     pub clock: Arc<Clock>,
     pub mail: Arc<MailContext>,
+    /// The photo upload bounds of an in-process app (`None` for a server in another process).
+    pub photos: Option<Arc<tillbud::attachments::PhotoIntake>>,
     /// Where the `file` transport writes `.eml` files.
     pub mail_dir: PathBuf,
     client: awc::Client,
@@ -136,6 +138,7 @@ pub async fn spawn_app_at(
     let db = app.db().clone();
     let clock = app.clock();
     let mail = app.mail();
+    let photos = Some(app.photos());
     actix_rt::spawn(app.into_server());
     TestApp {
         address,
@@ -143,10 +146,35 @@ pub async fn spawn_app_at(
         database_url: database_url.to_owned(),
         clock,
         mail,
+        photos,
         client: awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish(),
         _cleanup: cleanup,
+        mail_dir: mail_dir.clone(),
+        _mail_dir: Cleanup::Dir(mail_dir),
+    }
+}
+
+/// A client for a server that runs in another process (the real binary, see
+/// `binary::Server`) on `database_url`.
+pub fn attach(address: String, database_url: &str) -> TestApp {
+    let settings = test_settings(database_url, &[]);
+    let mail_dir = std::env::temp_dir().join(format!(
+        "tillbud-test-mail-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    TestApp {
+        address,
+        db: Db::from_settings(&settings).expect("open the server's database"),
+        database_url: database_url.to_owned(),
+        clock: Arc::new(Clock::new()),
+        mail: Arc::new(MailContext::from_settings(&settings)),
+        photos: None,
+        client: awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish(),
+        _cleanup: None,
         mail_dir: mail_dir.clone(),
         _mail_dir: Cleanup::Dir(mail_dir),
     }

@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real application on port 0 with a fresh database
 //! (SQLite by default; PostgreSQL when TILLBUD_TEST_DATABASE_URL points at one) and talks HTTP.
 
+mod binary;
 mod helpers;
 mod smtp_server;
 
@@ -9,8 +10,11 @@ mod attachments;
 mod auth;
 mod cases;
 mod config_cli;
+mod contract;
+mod demo;
 mod escalation;
 mod handler_size;
+mod hardening;
 mod health;
 mod idempotency;
 mod intake;
@@ -19,6 +23,7 @@ mod mail;
 mod openapi;
 mod org;
 mod pages;
+mod photo_bombs;
 mod schema;
 mod tracking;
 mod workflow_property;

@@ -22,7 +22,8 @@ use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 /// A report of an event. Text is trimmed and Unicode-normalised (NFC) before its length is
-/// checked; control characters are refused.
+/// checked; control characters are refused, and in one-line fields (title, location, name)
+/// also direction overrides and invisible characters (`invisible_character`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(as = CreateIncident)]
 pub struct CreateIncidentRequest {

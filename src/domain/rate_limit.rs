@@ -1,3 +1,4 @@
+//! Pure state: a map of timestamps behind a mutex, no I/O, so every layer may hold one.
 //! A sliding-window limit per key (login links per address and client, reports per client
 //! and reporter address), so an endpoint cannot be used to flood someone's inbox or to try
 //! addresses in bulk. The same answer (429) comes whether or not an address is known. Kept in
