@@ -60,6 +60,8 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
+    SettingDoc { key: "cost_categories", default: crate::domain::cost::DEFAULT_CATEGORIES, meaning: "Cost categories, `code:direction:svenska:English` separated by `;`; direction `cost` or `recovery`. Codes are stored with each entry: rename the names freely, never reuse a code for something else. See Damage costs." },
+    SettingDoc { key: "cost_export_max_rows", default: "10000", meaning: "The most rows one CSV or XLSX export of the finance desk may have (counted before the file is built; more is a 422 asking for a shorter range)." },
     SettingDoc { key: "report_rate_limit_client", default: "60", meaning: "Reports one client address may send per hour (a whole office behind one address shares it); more get 429 with Retry-After. The web form keeps a refused report and sends it again later." },
     SettingDoc { key: "report_rate_limit_reporter", default: "10", meaning: "Reports naming one reporter e-mail address may be sent per hour (a logged-in reporter giving their own address is counted as themselves, so others cannot use it up); more get 429." },
     SettingDoc { key: "receipts_to_any_address", default: "false", meaning: "Send the reporter's receipt to whatever address they give. `false`: only to addresses in `login_domains` and to a logged-in reporter's own address, so the service cannot be made to mail strangers." },
@@ -97,6 +99,10 @@ pub struct Settings {
     /// The cause categories a case may be classified with, in the configured order.
     pub cause_categories: Vec<String>,
     pub photos: PhotoSettings,
+    /// Cost categories (with their direction and names), in the configured order.
+    pub cost_categories: crate::domain::cost::CostCategories,
+    /// The most rows one cost export may have.
+    pub cost_export_max_rows: i64,
     pub proxies: ProxySettings,
     pub report_limits: ReportLimits,
 }
@@ -487,6 +493,8 @@ impl Settings {
             max_decode_bytes: number("photo_max_decode_mb", 1, 4096)? * 1024 * 1024,
             rate_limit: number("photo_rate_limit", 1, 10_000)? as usize,
         };
+        let cost_categories = crate::domain::cost::CostCategories::parse(get("cost_categories").0)
+            .map_err(|why| bad("cost_categories", why))?;
         let mut auth = AuthSettings {
             session_idle: chrono::Duration::minutes(
                 number("session_idle_minutes", 1, 10_080)? as i64
@@ -558,6 +566,8 @@ impl Settings {
             mail,
             auth,
             cause_categories,
+            cost_categories,
+            cost_export_max_rows: number("cost_export_max_rows", 1, 1_000_000)? as i64,
             proxies,
             report_limits,
             photos,

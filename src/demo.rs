@@ -63,6 +63,7 @@ fn seed(db: &Db) -> anyhow::Result<()> {
     org_import::import(db, &specs, false)?;
     seed_users(db)?;
     seed_reports(db)?;
+    crate::demo_costs::seed(db)?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_costs;
 pub mod domain;
 pub mod error;
 pub mod i18n;

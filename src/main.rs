@@ -48,6 +48,20 @@ enum Command {
     Openapi,
     /// Print row counts (units, incidents, open incidents, photos) as one JSON line.
     Stats,
+    /// Damage costs: check or rebuild the rollups the trends are read from.
+    Costs {
+        #[command(subcommand)]
+        command: CostsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CostsCommand {
+    /// Recompute every rollup from the cost entries and compare with the stored ones; exits
+    /// non-zero and lists the differences if any.
+    Verify,
+    /// Replace every rollup with what the cost entries say (after a repair or a bulk load).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -126,9 +140,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let counts = db.read_blocking(tillbud::db::stats::counts)?;
             println!("{}", serde_json::to_string(&counts)?);
         }
+        Command::Costs { command } => costs(&open_db(&settings)?, command)?,
         Command::Openapi => unreachable!("handled above"),
     }
     Ok(())
+}
+
+fn costs(db: &Db, command: CostsCommand) -> anyhow::Result<()> {
+    use tillbud::db::costs::rollup;
+    match command {
+        CostsCommand::Verify => {
+            let (entries, differences) =
+                db.read_blocking(|c| Ok((rollup::entry_count(c)?, rollup::verify(c)?)))?;
+            if differences.is_empty() {
+                println!("costs verify: {entries} entries; every rollup agrees with them");
+                return Ok(());
+            }
+            for d in differences.iter().take(50) {
+                println!(
+                    "{} {}: stored {}, from the entries {}",
+                    d.table, d.key, d.stored, d.expected
+                );
+            }
+            anyhow::bail!(
+                "{} rollup row(s) differ from the {entries} cost entries (`tillbud costs rebuild` repairs them)",
+                differences.len()
+            )
+        }
+        CostsCommand::Rebuild => {
+            db.write_blocking(rollup::rebuild)?;
+            println!("costs rebuild: rollups rebuilt from the entries");
+            Ok(())
+        }
+    }
 }
 
 fn main() -> ExitCode {

@@ -112,6 +112,16 @@ async fn case_page(pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, "case.html")
 }
 
+// The finance desk, and a case's money as finance sees it (the cost view only): shells like
+// the case page, whose scripts ask the API what the caller may see.
+async fn finance_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "ekonomi.html")
+}
+
+async fn finance_case_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "ekonomi-case.html")
+}
+
 async fn root_file(req: HttpRequest, pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, req.path().trim_start_matches('/'))
 }
@@ -143,6 +153,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(login_page))
         .route("/cases", web::get().to(cases_page))
         .route("/cases/{id}", web::get().to(case_page))
+        .route("/ekonomi", web::get().to(finance_page))
+        .route("/ekonomi/cases/{id}", web::get().to(finance_case_page))
         .route("/sw.js", web::get().to(root_file))
         .route("/manifest.webmanifest", web::get().to(root_file))
         .route("/static/{version}/{file:.*}", web::get().to(asset));

@@ -48,6 +48,7 @@ pub fn roles_of(
                 .iter()
                 .any(|c| normalise_email(c) == user.email),
         finance: user.is_finance,
+        finance_units: users::finance_units(conn, &user.id)?,
         admin: user.is_admin,
     })
 }

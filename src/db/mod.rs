@@ -5,6 +5,8 @@ pub mod access;
 pub mod actions;
 pub mod attachments;
 pub mod cases;
+pub mod costs;
+pub mod demo_costs;
 pub mod duties;
 pub mod idempotency;
 pub mod incidents;

@@ -250,6 +250,84 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cost_entries (id) {
+        id -> Text,
+        incident_id -> Text,
+        org_unit_id -> Text,
+        category -> Text,
+        direction -> Text,
+        basis -> Text,
+        amount_ore -> BigInt,
+        sign -> Integer,
+        incurred_on -> Text,
+        month -> Integer,
+        voucher_ref -> Nullable<Text>,
+        note -> Nullable<Text>,
+        origin -> Text,
+        reverses_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        entered_by -> Text,
+        entered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    insurance_claims (incident_id) {
+        incident_id -> Text,
+        insurer -> Nullable<Text>,
+        claim_number -> Nullable<Text>,
+        deductible_ore -> Nullable<BigInt>,
+        expected_recovery_ore -> Nullable<BigInt>,
+        state -> Text,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cost_rollup_unit (org_unit_id, month, dim, basis) {
+        org_unit_id -> Text,
+        month -> Integer,
+        dim -> Text,
+        basis -> Text,
+        cost_ore -> BigInt,
+        recovery_ore -> BigInt,
+    }
+}
+
+diesel::table! {
+    cost_rollup_group (month, dim, basis) {
+        month -> Integer,
+        dim -> Text,
+        basis -> Text,
+        cost_ore -> BigInt,
+        recovery_ore -> BigInt,
+    }
+}
+
+diesel::table! {
+    cost_case_counts_unit (org_unit_id, grain, period, dim, basis) {
+        org_unit_id -> Text,
+        grain -> Text,
+        period -> Integer,
+        dim -> Text,
+        basis -> Text,
+        cases -> BigInt,
+    }
+}
+
+diesel::table! {
+    cost_case_counts_group (grain, period, dim, basis) {
+        grain -> Text,
+        period -> Integer,
+        dim -> Text,
+        basis -> Text,
+        cases -> BigInt,
+    }
+}
+
 diesel::joinable!(org_closure -> org_units (descendant_id));
 diesel::joinable!(outbox -> incidents (incident_id));
 diesel::joinable!(incident_routing -> incidents (incident_id));
@@ -263,6 +341,8 @@ diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> org_units (org_unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(cost_entries -> incidents (incident_id));
+diesel::joinable!(insurance_claims -> incidents (incident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -281,4 +361,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     incident_routing,
     org_absences,
+    cost_entries,
+    insurance_claims,
+    cost_rollup_unit,
+    cost_rollup_group,
+    cost_case_counts_unit,
+    cost_case_counts_group,
 );

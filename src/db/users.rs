@@ -129,6 +129,13 @@ pub fn safety_rep_units(
     Ok(ids)
 }
 
+/// The units whose costs a person handles by a finance grant.
+pub fn finance_units(conn: &mut AnyConnection, user_id: &str) -> DbResult<Vec<String>> {
+    let mut ids = granted(conn, user_id, "finance")?;
+    ids.sort();
+    Ok(ids)
+}
+
 fn granted(conn: &mut AnyConnection, user_id: &str, role: &str) -> DbResult<Vec<String>> {
     Ok(role_grants::table
         .filter(role_grants::user_id.eq(user_id))

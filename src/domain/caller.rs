@@ -15,6 +15,9 @@ pub struct Roles {
     pub safety_coordinator: bool,
     /// Ekonomi: costs and aggregates of every unit, no reporter identity or free text.
     pub finance: bool,
+    /// Units (with their subtrees) whose costs the caller handles as ekonomi, by an admin's
+    /// grant (a finance user of one company, say); `finance` is the whole group.
+    pub finance_units: Vec<String>,
     /// Org tree, users, outbox.
     pub admin: bool,
 }
@@ -32,7 +35,7 @@ impl Roles {
         if self.safety_coordinator {
             names.push("safety_coordinator");
         }
-        if self.finance {
+        if self.finance || !self.finance_units.is_empty() {
             names.push("finance");
         }
         if self.admin {

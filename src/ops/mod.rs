@@ -15,6 +15,7 @@ pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod costs;
 pub mod idempotent;
 pub mod org_import;
 pub mod reports;

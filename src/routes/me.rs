@@ -28,6 +28,9 @@ pub struct Me {
     pub managed_units: Vec<UnitRef>,
     /// Units whose cases (with their subtrees) the caller follows as skyddsombud.
     pub safety_rep_units: Vec<UnitRef>,
+    /// Units whose costs (with their subtrees) the caller handles as finance by a grant
+    /// (group-wide finance has the `finance` role and no units here).
+    pub finance_units: Vec<UnitRef>,
     /// What the pages may offer.
     pub can: Permissions,
     /// `session` or `api_token`.
@@ -41,8 +44,29 @@ pub struct Permissions {
     /// Change cases: workflow, rating, actions.
     pub manage_cases: bool,
     pub read_all_cases: bool,
+    /// See and enter costs and cost trends (finance, managers for their units, coordinators):
+    /// the finance desk and a case's cost panel.
     pub read_costs: bool,
+    /// Set insurance claims and see the claims list (finance, coordinators).
+    pub handle_claims: bool,
     pub administer: bool,
+}
+
+/// What the pages may offer, from the roles.
+fn permissions(r: &crate::domain::Roles) -> Permissions {
+    Permissions {
+        read_cases: r.safety_coordinator
+            || !r.managed_units.is_empty()
+            || !r.safety_rep_units.is_empty(),
+        manage_cases: r.safety_coordinator || !r.managed_units.is_empty(),
+        read_all_cases: r.safety_coordinator,
+        read_costs: r.finance
+            || r.safety_coordinator
+            || !r.finance_units.is_empty()
+            || !r.managed_units.is_empty(),
+        handle_claims: r.finance || r.safety_coordinator || !r.finance_units.is_empty(),
+        administer: r.admin,
+    }
 }
 
 /// Who am I
@@ -60,29 +84,33 @@ pub struct Permissions {
 pub async fn get_me(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let managed = caller.roles.managed_units.clone();
     let reps = caller.roles.safety_rep_units.clone();
-    let (managed, reps) = state
+    let finance = caller.roles.finance_units.clone();
+    let (managed, reps, finance) = state
         .db
-        .read(move |c| Ok((org_units::names(c, &managed)?, org_units::names(c, &reps)?)))
+        .read(move |c| {
+            Ok((
+                org_units::names(c, &managed)?,
+                org_units::names(c, &reps)?,
+                org_units::names(c, &finance)?,
+            ))
+        })
         .await?;
     let unit_refs = |list: Vec<(String, String)>| {
         list.into_iter()
             .map(|(id, name)| UnitRef { id, name })
             .collect()
     };
-    let r = &caller.roles;
     let body = Me {
-        roles: r.names().into_iter().map(str::to_owned).collect(),
-        can: Permissions {
-            read_cases: r.safety_coordinator
-                || !r.managed_units.is_empty()
-                || !r.safety_rep_units.is_empty(),
-            manage_cases: r.safety_coordinator || !r.managed_units.is_empty(),
-            read_all_cases: r.safety_coordinator,
-            read_costs: r.finance || r.safety_coordinator,
-            administer: r.admin,
-        },
+        roles: caller
+            .roles
+            .names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        can: permissions(&caller.roles),
         managed_units: unit_refs(managed),
         safety_rep_units: unit_refs(reps),
+        finance_units: unit_refs(finance),
         authenticated_by: match caller.via {
             Via::Session(_) => "session".to_owned(),
             Via::ApiToken => "api_token".to_owned(),

@@ -10,6 +10,7 @@ pub mod auth_session;
 pub mod case_view;
 pub mod cases;
 pub mod cause_categories;
+pub mod costs;
 pub mod etag;
 pub mod get_attachment;
 pub mod health;
@@ -45,6 +46,7 @@ use crate::i18n;
         (name = "health", description = "Liveness and readiness."),
         (name = "auth", description = "Login links, sessions, API tokens, who am I."),
         (name = "actions", description = "Corrective actions (åtgärder) on cases: owner, due date, reminders."),
+        (name = "costs", description = "Damage costs and recoveries per case (öre, SEK), insurance claims, trends and exports for finance. Login required."),
         (name = "admin", description = "Operations: mail delivery, absences, users, case history. The operations token, or an administrator's login."),
     ),
     modifiers(&SecuritySchemes)
@@ -340,7 +342,15 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(cases::transition::transition_incident)
             .service(cases::comment::add_case_comment)
             .service(cases::events::list_case_events)
-            .service(cause_categories::list_cause_categories),
+            .service(cause_categories::list_cause_categories)
+            .service(costs::add_entry::add_cost_entry)
+            .service(costs::list_entries::list_cost_entries)
+            .service(costs::reverse_entry::reverse_cost_entry)
+            .service(costs::put_claim::put_insurance_claim)
+            .service(costs::trends::cost_trends)
+            .service(costs::cases::cost_cases)
+            .service(costs::claims::cost_claims)
+            .service(costs::vocabulary::cost_categories),
     );
 }
 

@@ -1,6 +1,7 @@
-//! The staff pages (`/login`, `/cases`, `/cases/{id}`) are served like the public ones: HTML that
-//! is never cached, under the strict CSP, with no inline script or style, and every asset they
-//! name is there. (Their behaviour is tested in the browser: tests/browser/tests/manager.test.mjs.)
+//! The staff pages (`/login`, `/cases`, `/cases/{id}`, the finance desk `/ekonomi` and
+//! `/ekonomi/cases/{id}`) are served like the public ones: HTML that is never cached, under the
+//! strict CSP, with no inline script or style, and every asset they name is there. (Their
+//! behaviour is tested in the browser: tests/browser/tests/manager.test.mjs, finance.test.mjs.)
 
 use crate::helpers::spawn_app;
 
@@ -13,6 +14,9 @@ async fn the_staff_pages_are_served_under_the_strict_csp_with_their_assets() {
         "/cases",
         "/cases/019abc00-0000-7000-8000-000000000001",
         "/cases/anything-else",
+        "/ekonomi",
+        "/ekonomi?unit=019abc00-0000-7000-8000-000000000001&period=year",
+        "/ekonomi/cases/019abc00-0000-7000-8000-000000000001",
     ] {
         let r = app.get(path).await;
         assert_eq!(r.status, 200, "{path}");

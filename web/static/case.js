@@ -2,7 +2,7 @@
 // offers every change the API allows; each change sends If-Match from the last read.
 import { initPage, t, onLangChange } from './i18n.js';
 import { ErrorDisplay } from './errors.js';
-import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, fmtDate, fmtDay, fmtKr, parseKr, todayYmd, uuid } from './staff.js';
+import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, fmtDate, fmtDay, fmtKr, parseKr, todayYmd, uuid, mayReadCosts } from './staff.js';
 
 initPage();
 
@@ -868,6 +868,13 @@ onLangChange(async () => {
   render();
 });
 
+// The cost panel lives in its own module, loaded only for those who may see money.
+async function loadCostPanel() {
+  if (!S.c || S.c.access === 'reporter' || !(mayReadCosts(S.me) || S.c.can_manage)) return;
+  const { mountCostPanel } = await import('./costs-panel.js');
+  $('toc-costs').hidden = !(await mountCostPanel($('sec-costs'), caseId, { onChange: loadEvents }));
+}
+
 async function start() {
   if (!caseId) {
     S.problem = 'notfound';
@@ -884,6 +891,7 @@ async function start() {
   }
   render();
   if (S.problem) $('case-problem-heading').focus();
+  else loadCostPanel();
 }
 
 start();

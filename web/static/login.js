@@ -10,7 +10,15 @@ const params = new URLSearchParams(location.search);
 const token = params.get('token');
 // Only our own paths: an open redirect would let a link send a fresh login anywhere.
 const nextRaw = params.get('next') || '';
-const next = /^\/(cases|admin)(\/[\w-]*)?$/.test(nextRaw.split('?')[0]) ? nextRaw : '/cases';
+const asked = /^\/(cases|admin|ekonomi)(\/[\w-]*){0,2}$/.test(nextRaw.split('?')[0]) ? nextRaw : null;
+
+// Where to go after logging in: the page asked for, else finance's desk for finance and the
+// cases for everyone else.
+async function landing() {
+  if (asked) return asked;
+  const r = await api('GET', '/me');
+  return r.ok && r.json?.roles?.includes('finance') ? '/ekonomi' : '/cases';
+}
 if (token) {
   // Keep the token out of the history and any later Referer.
   history.replaceState(null, '', '/login');
@@ -44,7 +52,7 @@ $('login-confirm').addEventListener('click', async () => {
   const r = await api('POST', '/auth/session', { body: { token } });
   $('login-confirm').disabled = false;
   if (r.ok) {
-    location.assign(next);
+    location.assign(await landing());
     return;
   }
   // A used or expired link: say so, and offer a new one right here.
@@ -93,7 +101,7 @@ function renderDemo() {
       b.disabled = true;
       const r = await api('POST', '/auth/demo-login', { body: { email: u.email } });
       b.disabled = false;
-      if (r.ok) location.assign(next);
+      if (r.ok) location.assign(await landing());
       else errors.show(answerErrors(r, 'err.notsent'));
     });
     li.append(b);

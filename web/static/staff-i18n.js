@@ -7,6 +7,7 @@ const enStatic = {
   'staff.signedin': 'Signed in as',
   'staff.logout': 'Log out',
   'staff.toform': 'Report an incident',
+  'case.toc.costs': 'Costs',
   'login.doctitle': 'Log in – Tillbud',
   'login.h1': 'Log in',
   'login.tocases': 'Go to the cases',
@@ -137,6 +138,9 @@ const enStatic = {
 };
 
 const sv = {
+  'staff.nav': 'Sidor',
+  'staff.nav.cases': 'Ärenden',
+  'staff.nav.costs': 'Ekonomi',
   'err.session': 'Du är inte inloggad längre. Logga in igen.',
   'err.stale': 'Någon annan har ändrat ärendet sedan du öppnade det. Sidan visar nu det senaste – kontrollera och spara igen.',
   'err.forbidden': 'Du får inte göra den ändringen i ärendet.',
@@ -315,6 +319,9 @@ const sv = {
 };
 
 const en = {
+  'staff.nav': 'Pages',
+  'staff.nav.cases': 'Cases',
+  'staff.nav.costs': 'Finance',
   'err.session': 'You are no longer logged in. Log in again.',
   'err.stale': 'Someone else changed the case after you opened it. The page now shows the latest – check and save again.',
   'err.forbidden': 'You may not make that change to the case.',

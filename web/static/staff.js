@@ -1,7 +1,7 @@
 // Shared by the staff pages (/login, /cases, /cases/{id}): API calls, the signed-in header,
 // and turning API answers into messages.
 import './staff-i18n.js'; // registers the staff texts before any page calls initPage()
-import { t, lang, fmtDate } from './i18n.js';
+import { t, lang, fmtDate, onLangChange } from './i18n.js';
 import { problemErrors } from './errors.js';
 
 export const $ = (id) => document.getElementById(id);
@@ -51,11 +51,51 @@ export async function loadMe() {
   return r.ok ? r.json : { failed: r.status };
 }
 
+// Who may open the finance desk: finance (group-wide or by a grant), safety coordinators, and
+// managers (their subtrees' totals). The API decides again on every request.
+export function mayReadCosts(me) {
+  return Boolean(me && !me.failed && (me.can?.read_costs || me.roles?.includes('finance') || me.managed_units?.length));
+}
+
+// Insurance claims are finance's and the coordinators' (a manager enters costs only).
+export function mayHandleClaims(me) {
+  return Boolean(me && !me.failed && (me.can?.read_costs || me.roles?.includes('finance')));
+}
+
+// Links between the staff pages, for those who have more than one.
+function staffNav(me) {
+  if (!mayReadCosts(me)) return;
+  const bar = $('staff-bar')?.querySelector('.staff-bar-row');
+  if (!bar) return;
+  const nav = document.createElement('nav');
+  nav.className = 'staff-nav';
+  const links = [
+    ['/cases', 'staff.nav.cases'],
+    ['/ekonomi', 'staff.nav.costs'],
+  ];
+  const label = () => {
+    nav.setAttribute('aria-label', t('staff.nav'));
+    for (const a of nav.querySelectorAll('a')) a.textContent = t(a.dataset.key);
+  };
+  for (const [href, key] of links) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.dataset.key = key;
+    const here = location.pathname === href || location.pathname.startsWith(`${href}/`);
+    if (here) a.setAttribute('aria-current', 'page');
+    nav.append(a);
+  }
+  label();
+  onLangChange(label);
+  bar.insertBefore(nav, $('logout'));
+}
+
 export function setupStaffHeader(me) {
   const who = $('who');
   if (!who || !me || me.failed) return;
   who.textContent = me.name || me.email;
   $('staff-bar').hidden = false;
+  staffNav(me);
   $('logout').addEventListener('click', async () => {
     $('logout').disabled = true;
     await api('DELETE', '/auth/session');

@@ -58,6 +58,8 @@ pub async fn update_user(
 pub enum UnitRole {
     Manager,
     SafetyRep,
+    /// The subtree's costs and trends.
+    Finance,
 }
 
 impl UnitRole {
@@ -65,6 +67,7 @@ impl UnitRole {
         match s {
             "manager" => Some(UnitRole::Manager),
             "safety_rep" => Some(UnitRole::SafetyRep),
+            "finance" => Some(UnitRole::Finance),
             _ => None,
         }
     }
@@ -73,6 +76,7 @@ impl UnitRole {
         match self {
             UnitRole::Manager => "manager",
             UnitRole::SafetyRep => "safety_rep",
+            UnitRole::Finance => "finance",
         }
     }
 }

@@ -115,6 +115,10 @@ fn write(
             &data,
         )?;
     }
+    if let Some(unit) = &moved_to {
+        // Costs follow the case: re-booked on the new unit in this transaction.
+        crate::db::costs::rebook_for_move(conn, id, unit, &caller.email, now.naive_utc())?;
+    }
     let mails = match moved_to {
         Some(_) => reroute::reroute_moved_case(conn, &ctx.mail, id, &caller.email, now)?,
         None => 0,

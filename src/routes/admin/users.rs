@@ -66,9 +66,10 @@ pub struct NewGrant {
     #[serde(default)]
     #[schema(value_type = String, format = Uuid, required = true)]
     pub org_unit_id: Lenient<String>,
-    /// `manager` or `safety_rep`: rights over the unit and its subtree.
+    /// `manager`, `safety_rep` or `finance` (the subtree's costs and trends): rights over
+    /// the unit and its subtree.
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^(manager|safety_rep)$", required = true)]
+    #[schema(value_type = String, pattern = "^(manager|safety_rep|finance)$", required = true)]
     pub role: Lenient<String>,
 }
 
@@ -152,7 +153,8 @@ pub async fn update_user(
 /// Grant a role over a unit
 ///
 /// Gives a user manager or skyddsombud rights over a unit and its subtree, beyond what the
-/// org tree's e-mails say (e.g. an acting manager).
+/// org tree's e-mails say (e.g. an acting manager), or finance rights over the subtree's
+/// costs (e.g. the controller of one company).
 #[utoipa::path(
     tag = "admin",
     operation_id = "grant_role",
