@@ -62,7 +62,7 @@ pub fn view(row: ActionRow, today: NaiveDate) -> ActionView {
 /// [`view`] in a given language (inside a blocking database task the request's language is
 /// not at hand).
 pub fn view_in(row: ActionRow, today: NaiveDate, lang: Lang) -> ActionView {
-    let state: ActionState = row.state.parse().unwrap_or(ActionState::Planned);
+    let state: ActionState = row.state;
     let due = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d").ok();
     ActionView {
         overdue: due.is_some_and(|d| is_overdue(state, d, today)),
