@@ -401,9 +401,9 @@ fn run(label: &str, url: &str) {
         println!("  {table:<24} {:>9} rows", count(&db, table));
     }
     if Backend::of_url(url) == Backend::Postgres {
-        // Fresh statistics after a bulk load, as autovacuum would gather them.
+        // Statistics and the visibility map after a bulk load, as autovacuum would make them.
         if let Ok(mut pg) = diesel::PgConnection::establish(url) {
-            let _ = pg.batch_execute("ANALYZE");
+            let _ = pg.batch_execute("VACUUM ANALYZE");
         }
     }
     let server = start_server(url);

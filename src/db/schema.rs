@@ -287,7 +287,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    cost_rollup_unit (org_unit_id, month, dim, basis) {
+    cost_rollup_unit (org_unit_id, basis, month, dim) {
         org_unit_id -> Text,
         month -> Integer,
         dim -> Text,
@@ -298,7 +298,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    cost_rollup_group (month, dim, basis) {
+    cost_rollup_group (basis, month, dim) {
         month -> Integer,
         dim -> Text,
         basis -> Text,
@@ -308,7 +308,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    cost_case_counts_unit (org_unit_id, grain, period, dim, basis) {
+    cost_case_counts_unit (org_unit_id, grain, basis, period, dim) {
         org_unit_id -> Text,
         grain -> Text,
         period -> Integer,
@@ -319,7 +319,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    cost_case_counts_group (grain, period, dim, basis) {
+    cost_case_counts_group (grain, basis, period, dim) {
         grain -> Text,
         period -> Integer,
         dim -> Text,

@@ -46,6 +46,7 @@ CREATE INDEX insurance_claims_state ON insurance_claims (state, updated_at);
 
 -- Rollups, written in the transaction of every cost row, so a trend reads a few thousand rows
 -- instead of every entry. `dim` is `c:<category>` or `k:<incident kind>`; `month` is yyyymm.
+-- The keys put the equalities a question has (unit, basis, grain) before the range it scans.
 -- Subtrees are resolved through org_closure when asked, so a reorganisation needs no rebuild.
 CREATE TABLE cost_rollup_unit (
     org_unit_id  TEXT NOT NULL,
@@ -54,7 +55,7 @@ CREATE TABLE cost_rollup_unit (
     basis        TEXT NOT NULL,
     cost_ore     BIGINT NOT NULL,
     recovery_ore BIGINT NOT NULL,
-    PRIMARY KEY (org_unit_id, month, dim, basis)
+    PRIMARY KEY (org_unit_id, basis, month, dim)
 );
 -- The same without the unit, for group-wide questions.
 CREATE TABLE cost_rollup_group (
@@ -63,7 +64,7 @@ CREATE TABLE cost_rollup_group (
     basis        TEXT NOT NULL,
     cost_ore     BIGINT NOT NULL,
     recovery_ore BIGINT NOT NULL,
-    PRIMARY KEY (month, dim, basis)
+    PRIMARY KEY (basis, month, dim)
 );
 -- Cases with standing (unreversed) cost rows, per period: distinct counts do not add up over
 -- months or categories, so they are kept per grain (`m` month, `q` quarter, `y` year, `ytd`
@@ -77,7 +78,7 @@ CREATE TABLE cost_case_counts_unit (
     dim         TEXT NOT NULL,
     basis       TEXT NOT NULL,
     cases       BIGINT NOT NULL,
-    PRIMARY KEY (org_unit_id, grain, period, dim, basis)
+    PRIMARY KEY (org_unit_id, grain, basis, period, dim)
 );
 CREATE TABLE cost_case_counts_group (
     grain  TEXT NOT NULL,
@@ -85,5 +86,5 @@ CREATE TABLE cost_case_counts_group (
     dim    TEXT NOT NULL,
     basis  TEXT NOT NULL,
     cases  BIGINT NOT NULL,
-    PRIMARY KEY (grain, period, dim, basis)
+    PRIMARY KEY (grain, basis, period, dim)
 );
