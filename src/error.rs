@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Lang, Msg};
 
 /// One bad field in a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -126,92 +126,51 @@ impl ApiError {
 
     fn title(&self, lang: Lang) -> &'static str {
         match self {
-            ApiError::Validation(_) => lang.pick("Uppgifterna är inte giltiga", "Invalid input"),
-            ApiError::MalformedBody(_) => lang.pick("Felaktig begäran", "Malformed request"),
+            ApiError::Validation(_) => lang.t(Msg::ErrInvalidInput),
+            ApiError::MalformedBody(_) => lang.t(Msg::ErrMalformedRequest),
             ApiError::UnsupportedMediaType { .. } | ApiError::UnsupportedFile(_) => {
-                lang.pick("Innehållstypen stöds inte", "Unsupported media type")
+                lang.t(Msg::ErrUnsupportedMediaType)
             }
-            ApiError::PayloadTooLarge { .. } => {
-                lang.pick("Begäran är för stor", "Request body too large")
-            }
-            ApiError::NotFound => lang.pick("Hittades inte", "Not found"),
-            ApiError::Unauthorized => lang.pick("Inloggning krävs", "Login required"),
-            ApiError::Forbidden(_) => lang.pick("Åtkomst nekad", "Forbidden"),
-            ApiError::TooManyRequests { .. } => {
-                lang.pick("För många förfrågningar", "Too many requests")
-            }
-            ApiError::PreconditionFailed => {
-                lang.pick("Ärendet har ändrats", "The case has changed")
-            }
-            ApiError::PreconditionRequired => lang.pick("If-Match saknas", "If-Match required"),
-            ApiError::Conflict(_) => lang.pick("Konflikt", "Conflict"),
-            ApiError::NotAllowed { .. } => {
-                lang.pick("Steget är inte tillåtet", "Transition not allowed")
-            }
-            ApiError::Unavailable(_) => lang.pick(
-                "Tjänsten är tillfälligt otillgänglig",
-                "Service unavailable",
-            ),
-            ApiError::Internal(_) => lang.pick("Internt fel", "Internal error"),
+            ApiError::PayloadTooLarge { .. } => lang.t(Msg::ErrRequestBodyTooLarge),
+            ApiError::NotFound => lang.t(Msg::ErrNotFound),
+            ApiError::Unauthorized => lang.t(Msg::ErrLoginRequired),
+            ApiError::Forbidden(_) => lang.t(Msg::ErrForbidden),
+            ApiError::TooManyRequests { .. } => lang.t(Msg::ErrTooManyRequests),
+            ApiError::PreconditionFailed => lang.t(Msg::ErrCaseChanged),
+            ApiError::PreconditionRequired => lang.t(Msg::ErrIfMatchRequired),
+            ApiError::Conflict(_) => lang.t(Msg::ErrConflict),
+            ApiError::NotAllowed { .. } => lang.t(Msg::ErrTransitionNotAllowed),
+            ApiError::Unavailable(_) => lang.t(Msg::ErrServiceUnavailable),
+            ApiError::Internal(_) => lang.t(Msg::ErrInternalError),
         }
     }
 
     fn detail(&self, lang: Lang) -> String {
         match self {
-            ApiError::Validation(errors) => match lang {
-                Lang::Sv => format!("{} fält behöver rättas.", errors.len()),
-                Lang::En => format!("{} field(s) need to be corrected.", errors.len()),
-            },
-            ApiError::MalformedBody(why) => match lang {
-                Lang::Sv => format!("Begärans innehåll kunde inte läsas: {why}"),
-                Lang::En => format!("The request body could not be read: {why}"),
-            },
-            ApiError::UnsupportedMediaType { expected } => match lang {
-                Lang::Sv => format!("Skicka innehållet som {expected}."),
-                Lang::En => format!("Send the body as {expected}."),
-            },
+            ApiError::Validation(errors) => {
+                lang.fill(Msg::ErrFieldsToCorrect, &[("n", &errors.len())])
+            }
+            ApiError::MalformedBody(why) => lang.fill(Msg::ErrBodyUnreadable, &[("why", why)]),
+            ApiError::UnsupportedMediaType { expected } => {
+                lang.fill(Msg::ErrSendBodyAs, &[("expected", expected)])
+            }
             ApiError::UnsupportedFile(error) => error.message.clone(),
-            ApiError::PayloadTooLarge { limit } => match lang {
-                Lang::Sv => format!("Högst {limit} byte tillåts."),
-                Lang::En => format!("At most {limit} bytes are allowed."),
-            },
-            ApiError::NotFound => lang
-                .pick("Det du sökte finns inte.", "The resource does not exist.")
-                .to_owned(),
-            ApiError::Unauthorized => lang
-                .pick(
-                    "Logga in, eller skicka en nyckel som Authorization: Bearer <nyckel>.",
-                    "Log in, or send a token as Authorization: Bearer <token>.",
-                )
-                .to_owned(),
+            ApiError::PayloadTooLarge { limit } => {
+                lang.fill(Msg::ErrAtMostBytes, &[("limit", limit)])
+            }
+            ApiError::NotFound => lang.t(Msg::ErrNotFoundDetail).to_owned(),
+            ApiError::Unauthorized => lang.t(Msg::ErrLoginRequiredDetail).to_owned(),
             ApiError::Forbidden(why) => why.clone(),
-            ApiError::TooManyRequests { retry_after_secs } => match lang {
-                Lang::Sv => format!("Vänta {retry_after_secs} sekunder och försök igen."),
-                Lang::En => format!("Wait {retry_after_secs} seconds and try again."),
-            },
-            ApiError::PreconditionFailed => lang
-                .pick(
-                    "Någon annan har ändrat ärendet sedan du läste det. Läs in det igen och gör om ändringen.",
-                    "Someone else changed the case since you read it. Reload it and make your change again.",
-                )
-                .to_owned(),
-            ApiError::PreconditionRequired => lang
-                .pick(
-                    "Skicka If-Match med ETag från din senaste läsning av ärendet.",
-                    "Send If-Match with the ETag from your last read of the case.",
-                )
-                .to_owned(),
+            ApiError::TooManyRequests { retry_after_secs } => lang.fill(
+                Msg::ErrWaitSeconds,
+                &[("retry_after_secs", retry_after_secs)],
+            ),
+            ApiError::PreconditionFailed => lang.t(Msg::ErrCaseChangedDetail).to_owned(),
+            ApiError::PreconditionRequired => lang.t(Msg::ErrIfMatchRequiredDetail).to_owned(),
             ApiError::Conflict(why) => why.clone(),
             ApiError::NotAllowed { detail, .. } => detail.clone(),
-            ApiError::Unavailable(_) => lang
-                .pick("Försök igen om en stund.", "Please try again shortly.")
-                .to_owned(),
-            ApiError::Internal(_) => lang
-                .pick(
-                    "Något gick fel hos oss. Felet är loggat.",
-                    "Something went wrong on our side. The error has been logged.",
-                )
-                .to_owned(),
+            ApiError::Unavailable(_) => lang.t(Msg::ErrUnavailableDetail).to_owned(),
+            ApiError::Internal(_) => lang.t(Msg::ErrInternalDetail).to_owned(),
         }
     }
 

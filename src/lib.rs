@@ -14,7 +14,6 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod idempotent;
-pub mod intake;
 pub mod mail;
 pub mod ops;
 pub mod routes;

@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{problem_response, Problem};
+use crate::i18n::Msg;
 use crate::mail::outbox_worker::{self, Worker};
 use crate::mail::MailContext;
 use crate::state::AppState;
@@ -227,12 +228,7 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         r#type: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
-        detail: lang
-            .pick(
-                "Begäran kunde inte behandlas.",
-                "The request could not be processed.",
-            )
-            .into(),
+        detail: lang.t(Msg::HttpNotProcessed).into(),
         errors: Vec::new(),
         allowed: None,
     };

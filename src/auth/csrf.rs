@@ -9,7 +9,7 @@ use actix_web::HttpRequest;
 use super::client;
 use crate::config::Settings;
 use crate::error::ApiError;
-use crate::i18n;
+use crate::i18n::{self, Msg};
 
 fn origin_of(url: &str) -> &str {
     // scheme://host[:port] — everything before the first '/' after "://".
@@ -53,12 +53,7 @@ pub fn check(req: &HttpRequest, settings: &Settings) -> Result<(), ApiError> {
         let route = req.match_pattern().unwrap_or_default();
         tracing::info!(%route, "denied: cross-site request with session cookie");
         Err(ApiError::Forbidden(
-            i18n::current()
-                .pick(
-                    "Begäran kom inte från tillbuds egna sidor.",
-                    "The request did not come from tillbud's own pages.",
-                )
-                .to_owned(),
+            i18n::current().t(Msg::CsrfForeignOrigin).to_owned(),
         ))
     }
 }

@@ -29,7 +29,7 @@ type ActionTuple = (
     String,
     String,
     Option<i64>,
-    String,
+    crate::domain::action::ActionState,
     Option<String>,
     String,
     NaiveDateTime,
@@ -48,7 +48,7 @@ pub struct ActionRow {
     pub owner_email: String,
     pub due_date: String,
     pub cost_estimate_ore: Option<i64>,
-    pub state: String,
+    pub state: crate::domain::action::ActionState,
     pub state_reason: Option<String>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
@@ -108,13 +108,20 @@ pub struct CaseBrief {
     pub id: String,
     pub title: String,
     pub kind: String,
-    pub status: String,
+    pub status: crate::domain::IncidentStatus,
     pub org_unit_id: String,
     pub org_unit_name: String,
 }
 
 pub fn case_brief(conn: &mut AnyConnection, incident_id: &str) -> DbResult<Option<CaseBrief>> {
-    let row: Option<(String, String, String, String, String, String)> = incidents::table
+    let row: Option<(
+        String,
+        String,
+        String,
+        crate::domain::IncidentStatus,
+        String,
+        String,
+    )> = incidents::table
         .inner_join(org_units::table)
         .filter(incidents::id.eq(incident_id))
         .select((
@@ -385,7 +392,7 @@ pub struct DueAction {
     pub title: String,
     pub owner_email: String,
     pub due_date: String,
-    pub state: String,
+    pub state: crate::domain::action::ActionState,
     pub reminded_before_at: Option<NaiveDateTime>,
     pub reminded_overdue_at: Option<NaiveDateTime>,
     pub escalated_at: Option<NaiveDateTime>,

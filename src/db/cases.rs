@@ -21,7 +21,7 @@ pub struct CaseRow {
     pub id: String,
     pub kind: String,
     pub title: String,
-    pub status: String,
+    pub status: crate::domain::IncidentStatus,
     pub org_unit_id: String,
     pub occurred_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
@@ -117,7 +117,7 @@ pub fn find(conn: &mut AnyConnection, id: &str, filter: CaseFilter) -> DbResult<
 }
 
 /// The case `id` whoever asks. Only for a change's own answer, after the access rule let
-/// the change through (see `routes::case_view::reload`).
+/// the change through (see `ops::cases::reload`).
 pub fn find_unscoped(conn: &mut AnyConnection, id: &str) -> DbResult<Option<CaseRow>> {
     Ok(incidents::table
         .filter(incidents::id.eq(id))

@@ -21,9 +21,9 @@ type DutyTuple = (
 
 type CandidateTuple = (
     String,
-    String,
+    IncidentKind,
     NaiveDateTime,
-    String,
+    InjurySeverity,
     bool,
     bool,
     DutyTuple,
@@ -184,7 +184,7 @@ pub fn candidates(
         ))
         .load(conn)?;
     let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
-    let consequences: Vec<(String, String)> = incident_consequences::table
+    let consequences: Vec<(String, Consequence)> = incident_consequences::table
         .filter(incident_consequences::incident_id.eq_any(ids))
         .select((
             incident_consequences::incident_id,
@@ -193,23 +193,23 @@ pub fn candidates(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, kind, created_at, injury, several, danger, av, fk)| {
-            Some(DutyCandidate {
+        .map(
+            |(id, kind, created_at, injury, several, danger, av, fk)| DutyCandidate {
                 consequences: consequences
                     .iter()
                     .filter(|(i, _)| *i == id)
-                    .filter_map(|(_, c)| c.parse().ok())
+                    .map(|(_, c)| *c)
                     .collect(),
                 incident_id: id,
-                kind: kind.parse().ok()?,
+                kind,
                 created_at,
-                injury: injury.parse().unwrap_or(InjurySeverity::None),
+                injury,
                 several_injured: several,
                 serious_danger: danger,
                 av: stored(av),
                 fk: stored(fk),
-            })
-        })
+            },
+        )
         .collect())
 }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::schema::{incident_consequences, incident_events, incidents, org_units};
 use super::{AnyConnection, DbResult};
-use crate::domain::{NewIncident, TrackingCode};
+use crate::domain::{IncidentStatus, NewIncident, TrackingCode};
 
 /// Inserts a new incident with its consequence areas and its first history event.
 /// Call inside the transaction that also records everything the report causes.
@@ -112,7 +112,7 @@ pub struct PublicCase {
     pub id: String,
     pub kind: String,
     pub title: String,
-    pub status: String,
+    pub status: IncidentStatus,
     pub created_at: NaiveDateTime,
     pub org_unit_name: String,
 }
@@ -165,7 +165,7 @@ pub fn count(conn: &mut AnyConnection) -> DbResult<i64> {
 pub fn find_by_tracking_code(
     conn: &mut AnyConnection,
     tracking_code: &TrackingCode,
-) -> DbResult<Option<(String, String)>> {
+) -> DbResult<Option<(String, IncidentStatus)>> {
     Ok(incidents::table
         .filter(incidents::tracking_code.eq(tracking_code.as_str()))
         .select((incidents::id, incidents::status))
@@ -178,7 +178,7 @@ pub fn find_by_tracking_code(
 pub struct CaseFacts {
     pub id: String,
     pub kind: String,
-    pub status: String,
+    pub status: IncidentStatus,
     pub title: String,
     pub org_unit_id: String,
     pub org_unit_name: String,
@@ -190,7 +190,7 @@ pub fn case_facts(conn: &mut AnyConnection, id: &str) -> DbResult<Option<CaseFac
     let row: Option<(
         String,
         String,
-        String,
+        IncidentStatus,
         String,
         String,
         String,

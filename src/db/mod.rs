@@ -74,8 +74,13 @@ pub enum DbError {
     Query(DieselError),
     #[error("migration failed: {0}")]
     Migration(String),
+    /// A blocking call failed (the thread pool, a panicked task).
     #[error("background task failed: {0}")]
     Task(String),
+    /// Stored data that does not parse into its domain type (or a row that a change's own
+    /// transaction should have found): a bug or a hand edit, never the caller's fault.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
 }
 
 impl DbError {
@@ -91,6 +96,10 @@ impl DbError {
 
     /// SQLite reports lock contention as an error; it is transient and worth a 503, not a 500.
     fn classify(e: DieselError) -> DbError {
+        // A stored value that its row type refuses (`stored_as_text!`).
+        if let DieselError::DeserializationError(why) = &e {
+            return DbError::Corrupt(why.to_string());
+        }
         if let DieselError::DatabaseError(_, info) = &e {
             let msg = info.message();
             if msg.contains("database is locked") || msg.contains("database is busy") {
@@ -102,6 +111,31 @@ impl DbError {
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+/// Lets a row struct carry a domain enum stored as TEXT: the column is read as a string and
+/// parsed here, once, so nothing above `db` sees a stored state as text; a value that does
+/// not parse is [`DbError::Corrupt`]. (`Queryable` with a `String` row works through the
+/// MultiConnection backend as it is; the domain types stay free of diesel.)
+macro_rules! stored_as_text {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl diesel::Queryable<diesel::sql_types::Text, MultiBackend> for $ty {
+            type Row = String;
+            fn build(row: String) -> diesel::deserialize::Result<Self> {
+                row.parse().map_err(|()| {
+                    format!("stored {} {row:?}", stringify!($ty)).into()
+                })
+            }
+        }
+    )+};
+}
+
+stored_as_text!(
+    crate::domain::IncidentStatus,
+    crate::domain::action::ActionState,
+    crate::domain::IncidentKind,
+    crate::domain::Consequence,
+    crate::domain::legal_duty::InjurySeverity,
+);
 pub type Conn = PooledConnection<ConnectionManager<AnyConnection>>;
 
 #[derive(Debug)]

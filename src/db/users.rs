@@ -73,7 +73,7 @@ pub fn find_or_create(
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
-    find_by_email(conn, email)?.ok_or_else(|| super::DbError::Task("user vanished".into()))
+    find_by_email(conn, email)?.ok_or_else(|| super::DbError::Corrupt("user vanished".into()))
 }
 
 /// Whether anyone in the org tree (manager, deputy, skyddsombud) has this e-mail.

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 
 string_enum! {
     /// Where a corrective action is.
@@ -25,11 +25,11 @@ impl ActionState {
     pub fn label(self, lang: Lang) -> &'static str {
         use ActionState::*;
         match self {
-            Planned => lang.pick("Planerad", "Planned"),
-            InProgress => lang.pick("Pågår", "In progress"),
-            Done => lang.pick("Utförd", "Done"),
-            Verified => lang.pick("Verifierad", "Verified"),
-            Cancelled => lang.pick("Avbruten", "Cancelled"),
+            Planned => lang.t(Msg::ActionPlanned),
+            InProgress => lang.t(Msg::ActionInProgress),
+            Done => lang.t(Msg::ActionDone),
+            Verified => lang.t(Msg::ActionVerified),
+            Cancelled => lang.t(Msg::ActionCancelled),
         }
     }
 

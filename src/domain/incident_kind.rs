@@ -1,4 +1,4 @@
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 
 string_enum! {
     /// What kind of event a report is about (see the glossary in the README).
@@ -31,16 +31,16 @@ impl IncidentKind {
     pub fn label(self, lang: Lang) -> &'static str {
         use IncidentKind::*;
         match self {
-            Accident => lang.pick("olycka", "accident"),
-            NearMiss => lang.pick("tillbud", "near miss"),
-            RiskObservation => lang.pick("riskobservation", "risk observation"),
-            ThreatViolence => lang.pick("hot och våld", "threat or violence"),
-            WorkIllness => lang.pick("arbetssjukdom", "work-related illness"),
-            CommutingAccident => lang.pick("färdolycksfall", "commuting accident"),
-            PropertyDamage => lang.pick("egendomsskada", "property damage"),
-            Environmental => lang.pick("miljöhändelse", "environmental event"),
-            ExtraordinaryEvent => lang.pick("extraordinär händelse", "extraordinary event"),
-            Security => lang.pick("säkerhet", "security"),
+            Accident => lang.t(Msg::KindAccident),
+            NearMiss => lang.t(Msg::KindNearMiss),
+            RiskObservation => lang.t(Msg::KindRiskObservation),
+            ThreatViolence => lang.t(Msg::KindThreatOrViolence),
+            WorkIllness => lang.t(Msg::KindWorkRelatedIllness),
+            CommutingAccident => lang.t(Msg::KindCommutingAccident),
+            PropertyDamage => lang.t(Msg::KindPropertyDamage),
+            Environmental => lang.t(Msg::KindEnvironmentalEvent),
+            ExtraordinaryEvent => lang.t(Msg::KindExtraordinaryEvent),
+            Security => lang.t(Msg::KindSecurity),
         }
     }
 }

@@ -12,7 +12,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Consequence, IncidentKind};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 
 string_enum! {
     /// The authority a duty is owed to.
@@ -42,17 +42,26 @@ string_enum! {
     }
 }
 
+impl DutyState {
+    /// The state in plain words, as the case page writes it after "Läge:".
+    pub fn label(self, lang: Lang) -> &'static str {
+        use DutyState::*;
+        match self {
+            NotApplicable => lang.t(Msg::DutyDoesNotApply),
+            Suggested => lang.t(Msg::DutySuggestedNotAssessed),
+            Due => lang.t(Msg::DutyToBeReported),
+            Overdue => lang.t(Msg::DutyOverdue),
+            Reported => lang.t(Msg::DutyReported),
+            Dismissed => lang.t(Msg::DutyDoesNotApplyAssessed),
+        }
+    }
+}
+
 impl Authority {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Authority::Arbetsmiljoverket => lang.pick(
-                "Anmälan till Arbetsmiljöverket",
-                "Report to the Swedish Work Environment Authority",
-            ),
-            Authority::Forsakringskassan => lang.pick(
-                "Anmälan till Försäkringskassan",
-                "Report to the Swedish Social Insurance Agency",
-            ),
+            Authority::Arbetsmiljoverket => lang.t(Msg::AuthorityArbetsmiljoverket),
+            Authority::Forsakringskassan => lang.t(Msg::AuthorityForsakringskassan),
         }
     }
 }

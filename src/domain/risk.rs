@@ -9,7 +9,7 @@
 //!
 //! The level follows the product: 1–2 low, 3–4 medium, 6–8 high, 9–16 critical.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 
 string_enum! {
     /// A risk level from the matrix.
@@ -24,10 +24,10 @@ string_enum! {
 impl RiskLevel {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            RiskLevel::Low => lang.pick("Låg", "Low"),
-            RiskLevel::Medium => lang.pick("Medel", "Medium"),
-            RiskLevel::High => lang.pick("Hög", "High"),
-            RiskLevel::Critical => lang.pick("Kritisk", "Critical"),
+            RiskLevel::Low => lang.t(Msg::RiskLow),
+            RiskLevel::Medium => lang.t(Msg::RiskMedium),
+            RiskLevel::High => lang.t(Msg::RiskHigh),
+            RiskLevel::Critical => lang.t(Msg::RiskCritical),
         }
     }
 }

@@ -1,4 +1,4 @@
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 
 string_enum! {
     /// Where a case is in its handling.
@@ -19,14 +19,14 @@ impl IncidentStatus {
     pub fn label(self, lang: Lang) -> &'static str {
         use IncidentStatus::*;
         match self {
-            New => lang.pick("Mottagen", "Received"),
-            Acknowledged => lang.pick("Mottagen av chef", "Acknowledged by manager"),
-            Investigating => lang.pick("Under utredning", "Under investigation"),
-            ActionPlanned => lang.pick("Åtgärder planeras", "Actions planned"),
-            Resolved => lang.pick("Åtgärdad", "Resolved"),
-            Closed => lang.pick("Avslutad", "Closed"),
-            Rejected => lang.pick("Avvisad", "Rejected"),
-            Duplicate => lang.pick("Dubblett", "Duplicate"),
+            New => lang.t(Msg::StatusReceived),
+            Acknowledged => lang.t(Msg::StatusAcknowledgedByManager),
+            Investigating => lang.t(Msg::StatusUnderInvestigation),
+            ActionPlanned => lang.t(Msg::StatusActionsPlanned),
+            Resolved => lang.t(Msg::StatusResolved),
+            Closed => lang.t(Msg::StatusClosed),
+            Rejected => lang.t(Msg::StatusRejected),
+            Duplicate => lang.t(Msg::StatusDuplicate),
         }
     }
 

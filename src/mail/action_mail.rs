@@ -28,7 +28,7 @@ impl MailContext {
 
 fn parse_date(text: &str) -> DbResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| DbError::Task(format!("stored due date {text:?}: {e}")))
+        .map_err(|e| DbError::Corrupt(format!("stored due date {text:?}: {e}")))
 }
 
 /// What the mail may say about an action and its case.
@@ -45,7 +45,7 @@ pub fn facts(
         kind: case
             .kind
             .parse()
-            .map_err(|()| DbError::Task(format!("stored kind {:?}", case.kind)))?,
+            .map_err(|()| DbError::Corrupt(format!("stored kind {:?}", case.kind)))?,
         unit_name: case.org_unit_name.clone(),
         due_date,
         state,
@@ -156,10 +156,7 @@ pub async fn scan(db: &Db, ctx: &Arc<MailContext>, now: DateTime<Utc>) -> DbResu
         .await?;
     let mut taken = 0;
     for action in due {
-        let state: ActionState = match action.state.parse() {
-            Ok(s) => s,
-            Err(()) => continue,
-        };
+        let state: ActionState = action.state;
         let Ok(due_date) = parse_date(&action.due_date) else {
             continue;
         };

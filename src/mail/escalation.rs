@@ -60,8 +60,8 @@ fn take_step(
     let Some(facts) = facts_of(&stored, case.serious) else {
         return Ok(false);
     };
-    let incident_id =
-        Uuid::parse_str(&case.incident_id).map_err(|e| crate::db::DbError::Task(e.to_string()))?;
+    let incident_id = Uuid::parse_str(&case.incident_id)
+        .map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
     let (purpose, kind, recipients) = match step {
         Step::Reminder => {
             const WHY: &str = "ärendet är inte bekräftat inom tidsfristen / the case was not acknowledged within the deadline";

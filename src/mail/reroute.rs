@@ -24,11 +24,12 @@ pub fn reroute_moved_case(
     let Some(case) = incidents::case_facts(conn, id)? else {
         return Ok(0);
     };
-    let incident_id = Uuid::parse_str(id).map_err(|e| crate::db::DbError::Task(e.to_string()))?;
+    let incident_id =
+        Uuid::parse_str(id).map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
     let kind = case
         .kind
         .parse()
-        .map_err(|()| crate::db::DbError::Task(format!("incident {id} has a bad kind")))?;
+        .map_err(|()| crate::db::DbError::Corrupt(format!("incident {id} has a bad kind")))?;
     let consequences = case
         .consequences
         .iter()

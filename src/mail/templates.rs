@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::calendar::format_swedish;
 use crate::domain::{Consequence, IncidentKind};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 
 /// Why a mail is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +65,11 @@ pub struct Rendered {
 
 fn consequence_label(c: Consequence, lang: Lang) -> &'static str {
     match c {
-        Consequence::Person => lang.pick("person", "person"),
-        Consequence::Environment => lang.pick("miljö", "environment"),
-        Consequence::Cultural => lang.pick("kulturvärden", "cultural values"),
-        Consequence::Economic => lang.pick("ekonomiska värden", "economic values"),
-        Consequence::Service => lang.pick("kommunal service", "municipal service"),
+        Consequence::Person => lang.t(Msg::ConsequencePerson),
+        Consequence::Environment => lang.t(Msg::ConsequenceEnvironment),
+        Consequence::Cultural => lang.t(Msg::ConsequenceCulturalValues),
+        Consequence::Economic => lang.t(Msg::ConsequenceEconomicValues),
+        Consequence::Service => lang.t(Msg::ConsequenceMunicipalService),
     }
 }
 
@@ -147,12 +147,12 @@ fn texts(purpose: Purpose, lang: Lang, reason: &str) -> Texts {
     let intro = if reason.is_empty() || purpose == Purpose::Receipt {
         intro
     } else {
-        let label = lang.pick("Skäl", "Reason");
+        let label = lang.t(Msg::MailReason);
         format!("{intro}\n{label}: {reason}")
     };
     let action = match purpose {
-        Purpose::Receipt => lang.pick("Följ ärendet", "Follow the case"),
-        _ => lang.pick("Öppna ärendet", "Open the case"),
+        Purpose::Receipt => lang.t(Msg::MailFollowTheCase),
+        _ => lang.t(Msg::MailOpenTheCase),
     };
     Texts { intro, action }
 }
@@ -162,8 +162,8 @@ fn texts(purpose: Purpose, lang: Lang, reason: &str) -> Texts {
 fn lines_for(purpose: Purpose, f: &Facts, lang: Lang) -> Vec<(&'static str, String)> {
     if purpose == Purpose::Receipt {
         return vec![
-            (lang.pick("Typ", "Kind"), f.kind.label(lang).to_owned()),
-            (lang.pick("Enhet", "Unit"), f.unit_name.clone()),
+            (lang.t(Msg::MailKind), f.kind.label(lang).to_owned()),
+            (lang.t(Msg::MailUnit), f.unit_name.clone()),
         ];
     }
     facts_lines(f, lang)
@@ -171,7 +171,7 @@ fn lines_for(purpose: Purpose, f: &Facts, lang: Lang) -> Vec<(&'static str, Stri
 
 fn facts_lines(f: &Facts, lang: Lang) -> Vec<(&'static str, String)> {
     let consequences = if f.consequences.is_empty() {
-        lang.pick("inga angivna", "none given").to_owned()
+        lang.t(Msg::MailNoneGiven).to_owned()
     } else {
         f.consequences
             .iter()
@@ -180,11 +180,11 @@ fn facts_lines(f: &Facts, lang: Lang) -> Vec<(&'static str, String)> {
             .join(", ")
     };
     vec![
-        (lang.pick("Typ", "Kind"), f.kind.label(lang).to_owned()),
-        (lang.pick("Rubrik", "Title"), f.title.clone()),
-        (lang.pick("Enhet", "Unit"), f.unit_name.clone()),
+        (lang.t(Msg::MailKind), f.kind.label(lang).to_owned()),
+        (lang.t(Msg::MailTitle), f.title.clone()),
+        (lang.t(Msg::MailUnit), f.unit_name.clone()),
         (
-            lang.pick("Inträffade", "Occurred"),
+            lang.t(Msg::MailOccurred),
             match lang {
                 Lang::Sv => format_swedish(f.occurred_at),
                 Lang::En => format!(
@@ -193,21 +193,18 @@ fn facts_lines(f: &Facts, lang: Lang) -> Vec<(&'static str, String)> {
                 ),
             },
         ),
-        (lang.pick("Konsekvenser", "Consequences"), consequences),
+        (lang.t(Msg::MailConsequences), consequences),
         (
-            lang.pick("Allvarlighet", "Seriousness"),
+            lang.t(Msg::MailSeriousness),
             if f.serious {
-                lang.pick("allvarlig", "serious")
+                lang.t(Msg::MailSerious)
             } else {
-                lang.pick("normal", "normal")
+                lang.t(Msg::MailNormal)
             }
             .to_owned(),
         ),
     ]
 }
-
-const ACK_SV: &str = "Jag har tagit emot ärendet";
-const ACK_EN: &str = "I have received this case";
 
 fn text_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang: Lang) -> String {
     let t = texts(purpose, lang, reason);
@@ -217,12 +214,9 @@ fn text_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang:
     }
     out.push_str(&format!("\n{}: {}\n", t.action, links.case));
     if let Some(ack) = links.ack {
-        out.push_str(&format!("{}: {ack}\n", lang.pick(ACK_SV, ACK_EN)));
+        out.push_str(&format!("{}: {ack}\n", lang.t(Msg::MailAcknowledgeLink)));
     }
-    out.push_str(lang.pick(
-        "\nBeskrivningen och andra uppgifter finns bara i tillbud, inte i e-post.\n",
-        "\nThe description and other details are only in tillbud, not in e-mail.\n",
-    ));
+    out.push_str(lang.t(Msg::MailDetailsOnlyInTillbudParagraph));
     out
 }
 
@@ -250,15 +244,12 @@ fn html_part(purpose: Purpose, f: &Facts, links: &Links<'_>, reason: &str, lang:
         out.push_str(&format!(
             "<p><a href=\"{}\">{}</a></p>\n",
             escape_html(ack),
-            escape_html(lang.pick(ACK_SV, ACK_EN))
+            escape_html(lang.t(Msg::MailAcknowledgeLink))
         ));
     }
     out.push_str(&format!(
         "<p><small>{}</small></p>\n",
-        escape_html(lang.pick(
-            "Beskrivningen och andra uppgifter finns bara i tillbud, inte i e-post.",
-            "The description and other details are only in tillbud, not in e-mail.",
-        ))
+        escape_html(lang.t(Msg::MailDetailsOnlyInTillbud))
     ));
     out
 }
@@ -293,12 +284,7 @@ struct Part {
 /// Renders a mail from its Swedish and English halves, text and HTML, with the same footer
 /// as the case mails (the details live in tillbud, not in e-mail).
 fn render_parts(subject: String, link: &str, sv: Part, en: Part) -> Rendered {
-    let footer = |lang: Lang| {
-        lang.pick(
-            "Beskrivningen och andra uppgifter finns bara i tillbud, inte i e-post.",
-            "The description and other details are only in tillbud, not in e-mail.",
-        )
-    };
+    let footer = |lang: Lang| lang.t(Msg::MailDetailsOnlyInTillbud);
     let text_of = |p: &Part, lang: Lang| {
         let mut out = format!("{}\n\n", p.intro);
         for (label, value) in &p.rows {
@@ -405,22 +391,22 @@ pub fn action_mail(which: ActionMail, f: &ActionFacts, case_url: &str) -> Render
             (ActionMail::Escalation, Lang::En) => format!("The action below, in a case you are responsible for, was due on {due} and is not done."),
         };
         let mut rows = vec![
-            (lang.pick("Åtgärd", "Action"), f.action_title.clone()),
-            (lang.pick("Klar senast", "Due"), due.clone()),
-            (lang.pick("Status", "State"), f.state.label(lang).to_owned()),
+            (lang.t(Msg::MailAction), f.action_title.clone()),
+            (lang.t(Msg::MailDue), due.clone()),
+            (lang.t(Msg::MailState), f.state.label(lang).to_owned()),
         ];
         if which == ActionMail::Escalation {
-            rows.push((lang.pick("Ansvarig", "Owner"), f.owner_email.clone()));
+            rows.push((lang.t(Msg::MailOwner), f.owner_email.clone()));
         }
         rows.extend([
-            (lang.pick("Ärende", "Case"), f.case_title.clone()),
-            (lang.pick("Typ", "Kind"), f.kind.label(lang).to_owned()),
-            (lang.pick("Enhet", "Unit"), f.unit_name.clone()),
+            (lang.t(Msg::MailCase), f.case_title.clone()),
+            (lang.t(Msg::MailKind), f.kind.label(lang).to_owned()),
+            (lang.t(Msg::MailUnit), f.unit_name.clone()),
         ]);
         Part {
             intro,
             rows,
-            link_label: lang.pick("Öppna ärendet", "Open the case"),
+            link_label: lang.t(Msg::MailOpenTheCase),
         }
     };
     render_parts(subject, case_url, part(Lang::Sv), part(Lang::En))
@@ -481,21 +467,18 @@ pub fn duty_mail(
         let intro = if reason.is_empty() {
             intro
         } else {
-            format!("{intro}\n{}: {reason}", lang.pick("Skäl", "Reason"))
+            format!("{intro}\n{}: {reason}", lang.t(Msg::MailReason))
         };
         Part {
             intro,
             rows: vec![
-                (
-                    lang.pick("Anmälan", "Report"),
-                    authority.label(lang).to_owned(),
-                ),
-                (lang.pick("Senast", "Deadline"), deadline),
-                (lang.pick("Typ", "Kind"), f.kind.label(lang).to_owned()),
-                (lang.pick("Rubrik", "Title"), f.title.clone()),
-                (lang.pick("Enhet", "Unit"), f.unit_name.clone()),
+                (lang.t(Msg::MailReport), authority.label(lang).to_owned()),
+                (lang.t(Msg::MailDeadline), deadline),
+                (lang.t(Msg::MailKind), f.kind.label(lang).to_owned()),
+                (lang.t(Msg::MailTitle), f.title.clone()),
+                (lang.t(Msg::MailUnit), f.unit_name.clone()),
             ],
-            link_label: lang.pick("Öppna ärendet", "Open the case"),
+            link_label: lang.t(Msg::MailOpenTheCase),
         }
     };
     render_parts(subject, case_url, part(Lang::Sv), part(Lang::En))

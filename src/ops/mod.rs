@@ -13,9 +13,12 @@ use crate::mail::MailContext;
 
 pub mod actions;
 pub mod admin;
+pub mod auth;
 pub mod cases;
 pub mod costs;
+pub mod idempotent;
 pub mod org_import;
+pub mod reports;
 
 /// What a use case may use besides its input.
 #[derive(Clone)]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::input::{Checker, Lenient};
+use super::labels::ActionStateLabel;
 use crate::db::actions::ActionRow;
 use crate::domain::action::{is_overdue, ActionState};
 use crate::error::{ApiError, FieldError};
@@ -34,6 +35,10 @@ pub struct ActionView {
     pub currency: &'static str,
     pub state: ActionState,
     pub state_label: String,
+    /// The states the action may move to next (`POST /actions/{id}/transitions`), by the
+    /// workflow's rules, with their words; whether the caller may move it is `can_manage` on
+    /// its case.
+    pub allowed_transitions: Vec<ActionStateLabel>,
     /// Why it was cancelled (or other state change reason).
     pub state_reason: Option<String>,
     /// Planned or in progress, and the due date has passed (Stockholm calendar).
@@ -57,11 +62,16 @@ pub fn view(row: ActionRow, today: NaiveDate) -> ActionView {
 /// [`view`] in a given language (inside a blocking database task the request's language is
 /// not at hand).
 pub fn view_in(row: ActionRow, today: NaiveDate, lang: Lang) -> ActionView {
-    let state: ActionState = row.state.parse().unwrap_or(ActionState::Planned);
+    let state: ActionState = row.state;
     let due = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d").ok();
     ActionView {
         overdue: due.is_some_and(|d| is_overdue(state, d, today)),
         state_label: state.label(lang).to_owned(),
+        allowed_transitions: state
+            .allowed_next()
+            .iter()
+            .map(|&s| ActionStateLabel::new(s, lang))
+            .collect(),
         state,
         id: row.id,
         incident_id: row.incident_id,

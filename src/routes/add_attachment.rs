@@ -34,7 +34,9 @@ pub struct PhotoUpload {
 
 /// Reads the one `file` part of a multipart/form-data body, refusing oversize bodies as they
 /// stream in rather than after buffering them.
-async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+/// A multipart body, and not declared larger than a photo with its framing: the declared
+/// length, if any.
+fn check_headers(req: &HttpRequest) -> Result<Option<usize>, ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -60,8 +62,25 @@ async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>,
     if declared.is_some_and(|n| n > photo::MAX_BYTES + FRAMING) {
         return Err(too_large);
     }
-    let malformed = |e: actix_multipart::MultipartError| ApiError::MalformedBody(e.to_string());
+    Ok(declared)
+}
+
+/// 422 on the photo field: `one_file` or `required`.
+fn field_error(code: &'static str) -> ApiError {
     let lang = i18n::current();
+    let message = match code {
+        "one_file" => lang.pick("Skicka en bild per begäran.", "Send one photo per request."),
+        _ => lang.pick("Välj en bild.", "Choose a photo."),
+    };
+    ApiError::Validation(vec![FieldError::new(FIELD, code, message)])
+}
+
+async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    let declared = check_headers(req)?;
+    let too_large = || ApiError::PayloadTooLarge {
+        limit: photo::MAX_BYTES,
+    };
+    let malformed = |e: actix_multipart::MultipartError| ApiError::MalformedBody(e.to_string());
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut file: Option<Vec<u8>> = None;
     let mut total = 0usize;
@@ -69,11 +88,7 @@ async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>,
         let mut part = part.map_err(malformed)?;
         let is_file = part.name() == Some(FIELD);
         if is_file && file.is_some() {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                FIELD,
-                "one_file",
-                lang.pick("Skicka en bild per begäran.", "Send one photo per request."),
-            )]));
+            return Err(field_error("one_file"));
         }
         // Sized from the declared length once, so a 10 MiB photo does not grow to 16 MiB.
         let mut bytes = Vec::with_capacity(if is_file {
@@ -85,7 +100,7 @@ async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>,
             let chunk = chunk.map_err(malformed)?;
             total += chunk.len();
             if total > photo::MAX_BYTES + FRAMING || bytes.len() + chunk.len() > photo::MAX_BYTES {
-                return Err(too_large);
+                return Err(too_large());
             }
             // Other parts are read and dropped: a client may send the file name as a field.
             if is_file {
@@ -96,13 +111,7 @@ async fn read_photo(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>,
             file = Some(bytes);
         }
     }
-    file.ok_or_else(|| {
-        ApiError::Validation(vec![FieldError::new(
-            FIELD,
-            "required",
-            lang.pick("Välj en bild.", "Choose a photo."),
-        )])
-    })
+    file.ok_or_else(|| field_error("required"))
 }
 
 async fn respond(

@@ -1,15 +1,16 @@
 //! `POST /api/v1/auth/session` (log in with the token from a login link) and
-//! `DELETE /api/v1/auth/session` (log out).
+//! `DELETE /api/v1/auth/session` (log out), through `ops::auth::session`. (It moves to
+//! `routes/auth/` with the demo login, whose spec refers to `SessionStarted` here.)
 
 use actix_web::{delete, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::input::{self, Checker, Lenient};
 use crate::auth::{csrf, hash_secret, session, Caller, Via};
-use crate::db::users::{self, NewUserFlags};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::ops::auth::session::{self as ops, LoginError};
+use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -63,39 +64,31 @@ pub async fn start_session(
 ) -> Result<HttpResponse, ApiError> {
     // Also here, before any login: a foreign page must not log the browser in as someone else.
     csrf::check(&req, &state.settings)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: StartSession = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: StartSession = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let token = c.text("token", request.token, true, (1, 200), false);
     c.finish()?;
-    let hash = hash_secret(token.as_ref().map(|t| t.as_str()).unwrap_or_default());
-    let now = state.clock.now().naive_utc();
-    let user = state
-        .db
-        .write(move |c| {
-            let Some(email) = users::consume_login_token(c, &hash, now)? else {
-                return Ok(None);
-            };
-            users::find_or_create(c, &email, None, NewUserFlags::default(), now).map(Some)
-        })
-        .await?;
-    let user = match user {
-        Some(user) if !user.disabled => user,
-        Some(user) => {
-            tracing::info!(user_id = %user.id, "denied: login of a disabled user");
+    let token = token.as_ref().map(|t| t.as_str()).unwrap_or_default();
+    let old = req
+        .cookie(session::cookie_name(&state.settings))
+        .map(|c| hash_secret(c.value()));
+    let max = state.settings.auth.session_max;
+    let user = match ops::log_in(&state.ops(), token, old, max).await {
+        Ok(started) => started,
+        Err(LoginError::Disabled(id)) => {
+            tracing::info!(user_id = %id, "denied: login of a disabled user");
             return Err(invalid_link());
         }
-        None => {
+        Err(LoginError::InvalidLink) => {
             tracing::info!("denied: login with an invalid, used or expired link");
             return Err(invalid_link());
         }
+        Err(LoginError::Db(e)) => return Err(e.into()),
     };
-    super::auth_login_link::reset_limit(&state, &user.email);
-    // A fresh id at every login; an older session in this browser ends.
-    if let Some(old) = req.cookie(session::cookie_name(&state.settings)) {
-        session::end(&state, hash_secret(old.value())).await?;
-    }
-    let cookie = session::start(&state, &user).await?;
+    tracing::info!(user_id = %user.user.id, "login: session started");
+    super::auth::login_link::reset_limit(&state, &user.user.email);
+    let cookie = session::cookie(&state.settings, user.session_id);
+    let user = user.user;
     Ok(HttpResponse::Created()
         .cookie(cookie)
         .insert_header(("Cache-Control", "no-store"))
@@ -123,7 +116,7 @@ pub async fn end_session(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     if let Via::Session(id_hash) = caller.via {
-        session::end(&state, id_hash).await?;
+        ops::log_out(&state.ops(), id_hash).await?;
         tracing::info!(user_id = %caller.user_id, "logout");
     }
     Ok(HttpResponse::NoContent()

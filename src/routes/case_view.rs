@@ -9,9 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::db::access::{self, CaseAccess};
+use crate::db::access::CaseAccess;
 use crate::db::cases::{self, CaseRow, LoadedCase};
-use crate::db::{AnyConnection, DbResult};
 use crate::domain::legal_duty::{
     self, Authority, DutyFacts, DutyRecord, DutyState, InjurySeverity,
 };
@@ -176,7 +175,7 @@ pub fn parse(case: &LoadedCase) -> Result<Parsed, ApiError> {
     let r = &case.row;
     Ok(Parsed {
         kind: r.kind.parse().map_err(|()| corrupt(&r.id, "kind"))?,
-        status: r.status.parse().map_err(|()| corrupt(&r.id, "status"))?,
+        status: r.status,
         injury: r
             .injury_severity
             .parse()
@@ -373,48 +372,6 @@ pub fn full(case: LoadedCase, can_manage: bool, now: DateTime<Utc>) -> Result<Ca
     })
 }
 
-/// A case as the caller may see it, with whether they may change it.
-pub struct Visible {
-    pub case: LoadedCase,
-    pub can_manage: bool,
-}
-
-/// Loads a case through the access rule: `None` when the caller may not read it (a 404 —
-/// not even its existence is told).
-pub fn load_visible(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: &str,
-) -> DbResult<Option<Visible>> {
-    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
-        return Ok(None);
-    };
-    let can_manage = cases::passes(conn, id, access::manageable(caller))?;
-    let case = cases::decorate(conn, vec![row])?
-        .pop()
-        .ok_or_else(|| crate::db::DbError::Task("decorated case vanished".into()))?;
-    Ok(Some(Visible { case, can_manage }))
-}
-
-/// Loads a case through the access rule with the caller's access to it: `None` when hidden.
-pub fn load_with_access(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: &str,
-) -> DbResult<Option<(LoadedCase, CaseAccess)>> {
-    let access = access::case_access(conn, caller, id)?;
-    if access == CaseAccess::Hidden {
-        return Ok(None);
-    }
-    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
-        return Ok(None);
-    };
-    let case = cases::decorate(conn, vec![row])?
-        .pop()
-        .ok_or_else(|| crate::db::DbError::Task("decorated case vanished".into()))?;
-    Ok(Some((case, access)))
-}
-
 /// 200 with the case as the caller may see it; the staff view with its `ETag` (the reporter
 /// changes nothing, so their view has none).
 pub fn respond_document(doc: &CaseDocument) -> HttpResponse {
@@ -464,60 +421,4 @@ pub fn case_id(raw: &str) -> Result<String, ApiError> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.to_string())
         .map_err(|_| ApiError::NotFound)
-}
-
-/// Where a change request stands after the access and version checks.
-pub enum Gate {
-    /// Not readable by the caller: 404.
-    Missing,
-    /// Readable, not changeable: 403.
-    ReadOnly,
-    /// `If-Match` names an older version: 412.
-    Stale,
-    Open(Box<CaseRow>),
-}
-
-/// The checks every change makes, in the change's transaction: the access rule (in the
-/// query), then the version.
-pub fn gate(conn: &mut AnyConnection, caller: &Caller, id: &str, version: i64) -> DbResult<Gate> {
-    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
-        return Ok(Gate::Missing);
-    };
-    if !cases::passes(conn, id, access::manageable(caller))? {
-        return Ok(Gate::ReadOnly);
-    }
-    if row.version != version {
-        return Ok(Gate::Stale);
-    }
-    Ok(Gate::Open(Box::new(row)))
-}
-
-impl Gate {
-    /// The open case, or the error the caller gets (refusals logged).
-    pub fn open(self, caller: &Caller, id: &str, what: &str) -> Result<CaseRow, ApiError> {
-        match self {
-            Gate::Missing => Err(denied(caller, id, what, ApiError::NotFound)),
-            Gate::ReadOnly => Err(read_only(caller, id, what)),
-            Gate::Stale => Err(ApiError::PreconditionFailed),
-            Gate::Open(row) => Ok(*row),
-        }
-    }
-}
-
-/// Reloads a case after a change, in the change's transaction, as the caller sees it.
-/// A manager who moves a case out of their subtree no longer reads it: they still get the
-/// case as they left it (what they just wrote), without rights to change it further.
-pub fn reload(conn: &mut AnyConnection, caller: &Caller, id: &str) -> DbResult<Visible> {
-    if let Some(v) = load_visible(conn, caller, id)? {
-        return Ok(v);
-    }
-    let row = cases::find_unscoped(conn, id)?
-        .ok_or_else(|| crate::db::DbError::Task(format!("case {id} vanished in its own change")))?;
-    let case = cases::decorate(conn, vec![row])?
-        .pop()
-        .ok_or_else(|| crate::db::DbError::Task("decorated case vanished".into()))?;
-    Ok(Visible {
-        case,
-        can_manage: false,
-    })
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::input;
 use crate::error::ApiError;
-use crate::idempotent::Submission;
+use crate::ops::idempotent::Submission;
 
 /// The `Idempotency-Key` header, if sent: it must be a UUID.
 pub fn key(req: &HttpRequest) -> Result<Option<Uuid>, ApiError> {

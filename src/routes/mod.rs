@@ -4,30 +4,22 @@ pub mod action_dto;
 pub mod actions;
 pub mod add_attachment;
 pub mod admin;
-pub mod admin_users;
-pub mod api_tokens;
+pub mod auth;
 pub mod auth_demo;
-pub mod auth_login_link;
 pub mod auth_session;
-pub mod case_events;
 pub mod case_view;
 pub mod cases;
 pub mod cause_categories;
 pub mod costs;
-pub mod create_incident;
 pub mod etag;
 pub mod get_attachment;
-pub mod get_incident;
 pub mod health;
 pub mod idempotency;
 pub mod input;
-pub mod list_actions;
-pub mod list_case_actions;
-pub mod list_incidents;
+pub mod labels;
 pub mod me;
 pub mod org_units;
-pub mod track;
-pub mod track_comment;
+pub mod reports;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -318,9 +310,9 @@ pub fn api(cfg: &mut ServiceConfig) {
         scope::scope("/api/v1")
             .service(org_units::list_org_units)
             .service(org_units::get_org_unit)
-            .service(create_incident::create_incident)
-            .service(track::track_incident)
-            .service(track_comment::add_tracking_comment)
+            .service(reports::submit::create_incident)
+            .service(reports::track::track_incident)
+            .service(reports::comment::add_tracking_comment)
             .service(add_attachment::add_incident_attachment)
             .service(add_attachment::add_tracking_attachment)
             .service(get_attachment::get_tracking_attachment)
@@ -328,30 +320,31 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(admin::outbox_retry::retry_outbox_mail)
             .service(admin::absence::set_manager_absence)
             .service(admin::history::incident_history)
-            .service(auth_login_link::request_login_link)
+            .service(auth::login_link::request_login_link)
             .service(auth_session::start_session)
             .service(auth_session::end_session)
             .service(auth_demo::list_demo_users)
             .service(auth_demo::demo_login)
             .service(me::get_me)
-            .service(admin_users::list_users)
-            .service(admin_users::update_user)
-            .service(admin_users::grant_role)
-            .service(api_tokens::list_api_tokens)
-            .service(api_tokens::create_api_token)
-            .service(api_tokens::revoke_api_token)
+            .service(admin::users::list_users)
+            .service(admin::users::update_user)
+            .service(admin::users::grant_role)
+            .service(auth::api_tokens::list_api_tokens)
+            .service(auth::api_tokens::create_api_token)
+            .service(auth::api_tokens::revoke_api_token)
             .service(actions::create::create_action)
-            .service(list_case_actions::list_case_actions)
-            .service(list_actions::list_actions)
+            .service(actions::list_for_case::list_case_actions)
+            .service(actions::list::list_actions)
             .service(actions::update::update_action)
             .service(actions::transition::transition_action)
-            .service(list_incidents::list_incidents)
-            .service(get_incident::get_incident)
+            .service(cases::list::list_incidents)
+            .service(cases::get::get_incident)
             .service(cases::patch::patch_incident)
             .service(cases::transition::transition_incident)
             .service(cases::comment::add_case_comment)
-            .service(case_events::list_case_events)
+            .service(cases::events::list_case_events)
             .service(cause_categories::list_cause_categories)
+            .service(labels::list_labels)
             .service(costs::add_entry::add_cost_entry)
             .service(costs::list_entries::list_cost_entries)
             .service(costs::reverse_entry::reverse_cost_entry)

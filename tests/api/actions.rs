@@ -5,7 +5,8 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    spawn_app_with, spawn_mail_app, spawn_mail_app_at, Reply, TestApp, ADMIN_TOKEN,
+    assert_starts_with, count_events, mail_app, spawn_app_with, spawn_mail_app_at, Reply, TestApp,
+    ADMIN_TOKEN,
 };
 use crate::smtp_server::{Received, SmtpServer};
 use tillbud::domain::calendar::stockholm_date;
@@ -39,10 +40,6 @@ fn action_body(owner: &str, due: NaiveDate) -> Value {
     })
 }
 
-fn etag(r: &Reply) -> String {
-    r.header("etag").expect("ETag").to_owned()
-}
-
 /// A case at Lyckeby skola; returns its id.
 async fn case(app: &TestApp) -> String {
     let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
@@ -68,14 +65,9 @@ fn with_subject(mails: &[Received], prefix: &str) -> Vec<Received> {
         .collect()
 }
 
-fn count(history: &[Value], kind: &str) -> usize {
-    history.iter().filter(|e| e["kind"] == kind).count()
-}
-
 #[actix_rt::test]
 async fn the_owner_is_mailed_when_assigned_without_the_description() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let id = case(&app).await;
     let before = smtp.wait_for(1, 20).await.len();
     let petra = app.login_as(PETRA).await;
@@ -88,7 +80,7 @@ async fn the_owner_is_mailed_when_assigned_without_the_description() {
     )
     .await;
     assert_eq!(created.status, 201, "{}", created.raw);
-    assert_eq!(etag(&created), "\"1\"");
+    assert_eq!(created.etag(), "\"1\"");
     let a = &created.body;
     assert_eq!(a["incident_id"], id.as_str());
     assert_eq!(a["incident_title"], "Halka vid entrén");
@@ -104,12 +96,7 @@ async fn the_owner_is_mailed_when_assigned_without_the_description() {
     let mails = smtp.wait_for(before + 1, 20).await;
     let mail = mails.last().unwrap();
     assert_eq!(mail.to, ["vaktmastare@example.se"]);
-    assert!(
-        mail.subject()
-            .starts_with("[tillbud] Ny åtgärd: Laga ledstången"),
-        "{}",
-        mail.subject()
-    );
+    assert_starts_with(&mail.subject(), "[tillbud] Ny åtgärd: Laga ledstången");
     assert_eq!(
         mail.link("http://tillbud.test/cases/").as_deref(),
         Some(format!("http://tillbud.test/cases/{id}").as_str())
@@ -137,11 +124,11 @@ async fn the_owner_is_mailed_when_assigned_without_the_description() {
             "PATCH",
             &format!("/api/v1/actions/{}", a["id"].as_str().unwrap()),
             Some(&json!({"owner_email": EVA})),
-            Some(&etag(&created)),
+            Some(&created.etag()),
         )
         .await;
     assert_eq!(patched.status, 200, "{}", patched.raw);
-    assert_eq!(etag(&patched), "\"2\"");
+    assert_eq!(patched.etag(), "\"2\"");
     let mails = smtp.wait_for(before + 2, 20).await;
     assert_eq!(mails.last().unwrap().to, [EVA]);
     let history = app.history(&id).await;
@@ -156,8 +143,7 @@ async fn the_owner_is_mailed_when_assigned_without_the_description() {
 
 #[actix_rt::test]
 async fn reminders_before_and_after_the_due_date_then_escalation_once_each_with_two_workers() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let second = spawn_mail_app_at(&app.database_url, None, smtp.port, &[]).await;
     let id = case(&app).await;
     let petra = app.login_as(PETRA).await;
@@ -211,9 +197,9 @@ async fn reminders_before_and_after_the_due_date_then_escalation_once_each_with_
         1
     );
     let history = app.history(&id).await;
-    assert_eq!(count(&history, "action_reminder_sent"), 1);
-    assert_eq!(count(&history, "action_overdue_sent"), 1);
-    assert_eq!(count(&history, "action_escalated"), 1);
+    assert_eq!(count_events(&history, "action_reminder_sent"), 1);
+    assert_eq!(count_events(&history, "action_overdue_sent"), 1);
+    assert_eq!(count_events(&history, "action_escalated"), 1);
 
     // The owner's list says so.
     let eva = app.login_as(EVA).await;
@@ -248,8 +234,7 @@ async fn wait_until(smtp: &SmtpServer, prefix: &str, n: usize) {
 
 #[actix_rt::test]
 async fn an_action_due_inside_the_window_gets_no_separate_reminder() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let id = case(&app).await;
     let petra = app.login_as(PETRA).await;
     let created = create(
@@ -267,12 +252,7 @@ async fn an_action_due_inside_the_window_gets_no_separate_reminder() {
 
 #[actix_rt::test]
 async fn a_work_injury_duty_is_reminded_at_24_hours_and_escalated_at_48_once_each() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(
-        smtp.port,
-        &[("TILLBUD_SAFETY_COORDINATORS", "sakerhet@example.se")],
-    )
-    .await;
+    let (smtp, app) = mail_app(&[("TILLBUD_SAFETY_COORDINATORS", "sakerhet@example.se")]).await;
     let second = spawn_mail_app_at(
         &app.database_url,
         None,
@@ -329,15 +309,15 @@ async fn a_work_injury_duty_is_reminded_at_24_hours_and_escalated_at_48_once_eac
     assert_eq!(with_subject(&smtp.received(), REMINDER).len(), 1);
     assert_eq!(with_subject(&smtp.received(), ESCALATION).len(), 3);
     let history = app.history(&id).await;
-    assert_eq!(count(&history, "duty_reminder_sent"), 1);
-    assert_eq!(count(&history, "duty_escalated"), 1);
+    assert_eq!(count_events(&history, "duty_reminder_sent"), 1);
+    assert_eq!(count_events(&history, "duty_escalated"), 1);
     let reminded = history
         .iter()
         .find(|e| e["kind"] == "duty_reminder_sent")
         .unwrap();
     assert_eq!(reminded["data"]["authority"], "forsakringskassan");
     let history = app.history(&quiet).await;
-    assert_eq!(count(&history, "duty_reminder_sent"), 0);
+    assert_eq!(count_events(&history, "duty_reminder_sent"), 0);
 }
 
 #[actix_rt::test]
@@ -345,8 +325,7 @@ async fn a_confirmed_duty_to_the_work_environment_authority_is_reminded_and_a_re
 {
     use diesel::prelude::*;
     use tillbud::db::schema::incidents;
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let due_one = case(&app).await;
     let reported = case(&app).await;
     smtp.wait_for(2, 20).await;
@@ -375,9 +354,12 @@ async fn a_confirmed_duty_to_the_work_environment_authority_is_reminded_and_a_re
     let reminders = with_subject(&smtp.received(), "[tillbud] Påminnelse om anmälan");
     assert_eq!(reminders.len(), 1);
     assert!(reminders[0].subject().contains("Arbetsmiljöverket"));
-    assert_eq!(count(&app.history(&due_one).await, "duty_reminder_sent"), 1);
     assert_eq!(
-        count(&app.history(&reported).await, "duty_reminder_sent"),
+        count_events(&app.history(&due_one).await, "duty_reminder_sent"),
+        1
+    );
+    assert_eq!(
+        count_events(&app.history(&reported).await, "duty_reminder_sent"),
         0
     );
 }
@@ -508,7 +490,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
     )
     .await;
     let action = format!("/api/v1/actions/{}", created.body["id"].as_str().unwrap());
-    let v1 = etag(&created);
+    let v1 = created.etag();
     let first = app
         .send_as(
             Some(&petra),
@@ -580,7 +562,7 @@ async fn a_stale_update_is_412_and_writes_nothing() {
     assert_eq!(stored["state"], "planned");
     assert_eq!(stored["version"], 2);
     let history = app.history(&id).await;
-    assert_eq!(count(&history, "action_updated"), 1);
+    assert_eq!(count_events(&history, "action_updated"), 1);
 
     // Every bad field at once.
     let bad = app
@@ -695,21 +677,18 @@ async fn the_owner_carries_out_and_a_manager_verifies_or_cancels() {
     assert_eq!(started.body["state_label"], "Pågår");
 
     // Not a step from in_progress: 409 naming the allowed ones.
-    let illegal = step(eva.clone(), "verified", etag(&started)).await;
+    let illegal = step(eva.clone(), "verified", started.etag()).await;
     illegal.assert_problem(409);
     assert_eq!(illegal.body["allowed"], json!(["done", "cancelled"]));
-    assert!(illegal.body["detail"]
-        .as_str()
-        .unwrap()
-        .contains("done, cancelled"));
+    illegal.assert_detail_contains("done, cancelled");
 
-    let done = step(eva.clone(), "done", etag(&started)).await;
+    let done = step(eva.clone(), "done", started.etag()).await;
     assert_eq!(done.status, 200, "{}", done.raw);
     // Verifying needs a manager.
-    step(eva.clone(), "verified", etag(&done))
+    step(eva.clone(), "verified", done.etag())
         .await
         .assert_problem(403);
-    let verified = step(petra.clone(), "verified", etag(&done)).await;
+    let verified = step(petra.clone(), "verified", done.etag()).await;
     assert_eq!(verified.status, 200, "{}", verified.raw);
     assert_eq!(verified.body["state"], "verified");
     // Finished: no more changes.
@@ -719,7 +698,7 @@ async fn the_owner_carries_out_and_a_manager_verifies_or_cancels() {
             "PATCH",
             &action,
             Some(&json!({"title": "Ändrad"})),
-            Some(&etag(&verified)),
+            Some(&verified.etag()),
         )
         .await;
     r.assert_problem(409);
@@ -907,7 +886,7 @@ async fn a_retried_creation_with_the_same_idempotency_key_creates_one_action() {
 
     let list = app.send_as(Some(&petra), "GET", &path, None, None).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
-    assert_eq!(count(&app.history(&id).await, "action_created"), 1);
+    assert_eq!(count_events(&app.history(&id).await, "action_created"), 1);
 }
 
 #[actix_rt::test]
@@ -944,5 +923,5 @@ async fn two_racing_changes_with_one_version_make_one_200_and_one_412() {
         )
         .await;
     assert_eq!(list.body["items"][0]["version"], 2);
-    assert_eq!(count(&app.history(&id).await, "action_updated"), 1);
+    assert_eq!(count_events(&app.history(&id).await, "action_updated"), 1);
 }

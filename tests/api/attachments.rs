@@ -4,7 +4,7 @@
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 
-use crate::helpers::{spawn_app, spawn_app_with, Reply, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, strings, Reply, TestApp};
 
 const BOUNDARY: &str = "tillbudTestBoundary7MA4YWxkTrZu0gW";
 const GPS_MARK: &[u8] = b"GPS-56.1891N-15.6474E";
@@ -151,12 +151,7 @@ async fn a_photo_is_stored_rotated_and_without_its_exif() {
         assert_eq!((decoded.width(), decoded.height()), (30, 60));
     }
     let tracked = app.get(&format!("/api/v1/track/{}", case.code)).await;
-    let kinds: Vec<&str> = tracked.body["updates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|u| u["kind"].as_str())
-        .collect();
+    let kinds = strings(&tracked.body["updates"], "kind");
     assert_eq!(kinds, ["created", "photo_added", "photo_added"]);
 }
 
@@ -260,10 +255,7 @@ async fn bad_uploads_get_a_problem_naming_the_field_and_store_nothing() {
         )
         .await;
     json.assert_problem(415);
-    assert!(json.body["detail"]
-        .as_str()
-        .unwrap()
-        .contains("multipart/form-data"));
+    json.assert_detail_contains("multipart/form-data");
 
     let garbled = app
         .request(

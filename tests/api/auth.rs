@@ -2,10 +2,9 @@
 //! the same-origin rule for cookie requests, rate limits, and the admin role.
 
 use chrono::Duration;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, spawn_mail_app, Reply, TestApp, ADMIN_TOKEN};
-use crate::smtp_server::SmtpServer;
+use crate::helpers::{mail_app, post_json, spawn_app, spawn_app_with, Reply, TestApp, ADMIN_TOKEN};
 
 const SAME_ORIGIN: (&str, &str) = ("Sec-Fetch-Site", "same-origin");
 
@@ -20,21 +19,13 @@ fn session_cookie(reply: &Reply) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
-async fn post_json(app: &TestApp, path: &str, headers: &[(&str, &str)], body: Value) -> Reply {
-    let mut all = vec![("content-type", "application/json")];
-    all.extend_from_slice(headers);
-    app.request("POST", path, &all, body.to_string().into_bytes())
-        .await
-}
-
 async fn me(app: &TestApp, cookie: &str) -> Reply {
     app.get_with("/api/v1/me", &[("cookie", cookie)]).await
 }
 
 #[actix_rt::test]
 async fn a_login_link_arrives_by_smtp_and_works_once() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let asked = post_json(
         &app,
         "/api/v1/auth/login-link",
@@ -97,8 +88,7 @@ async fn a_login_link_arrives_by_smtp_and_works_once() {
 
 #[actix_rt::test]
 async fn unknown_addresses_get_the_same_answer_and_no_mail() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let unknown = post_json(
         &app,
         "/api/v1/auth/login-link",
@@ -136,8 +126,7 @@ async fn unknown_addresses_get_the_same_answer_and_no_mail() {
 
 #[actix_rt::test]
 async fn a_login_link_expires_after_fifteen_minutes() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let asked = post_json(
         &app,
         "/api/v1/auth/login-link",
@@ -708,8 +697,7 @@ async fn the_origin_check_believes_forwarded_host_and_scheme_only_from_trusted_p
 
 #[actix_rt::test]
 async fn known_and_unknown_addresses_take_the_same_path_on_the_request() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[("TILLBUD_WORKER_ENABLED", "false")]).await;
+    let (smtp, app) = mail_app(&[("TILLBUD_WORKER_ENABLED", "false")]).await;
     let known = ask_link(&app, "fredrik.dahl@example.se", &[]).await;
     let unknown = ask_link(&app, "nobody@elsewhere.example", &[]).await;
     assert_eq!((known.status, unknown.status), (202, 202));
@@ -745,14 +733,10 @@ async fn known_and_unknown_addresses_take_the_same_path_on_the_request() {
 
 #[actix_rt::test]
 async fn a_stranger_cannot_lock_someone_out_and_a_login_starts_the_count_afresh() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(
-        smtp.port,
-        &[
-            ("TILLBUD_LOGIN_RATE_LIMIT", "2"),
-            ("TILLBUD_TRUSTED_PROXIES", "127.0.0.1"),
-        ],
-    )
+    let (smtp, app) = mail_app(&[
+        ("TILLBUD_LOGIN_RATE_LIMIT", "2"),
+        ("TILLBUD_TRUSTED_PROXIES", "127.0.0.1"),
+    ])
     .await;
     let petra = "petra.lindgren@example.se";
     let stranger = [("X-Forwarded-For", "203.0.113.66")];

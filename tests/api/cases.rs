@@ -3,8 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_mail_app, TestApp};
-use crate::smtp_server::SmtpServer;
+use crate::helpers::{assert_starts_with, mail_app, spawn_app, strings, TestApp};
 
 const COORDINATOR: &str = "mikael.strand@example.se";
 
@@ -491,6 +490,7 @@ const ACTION_FIELDS: &[(&str, bool, bool)] = &[
     ("currency", true, false),
     ("state", true, false),
     ("state_label", true, false),
+    ("allowed_transitions", true, false),
     ("state_reason", true, false),
     ("overdue", true, false),
     ("version", true, false),
@@ -733,12 +733,7 @@ async fn a_report_made_while_logged_in_is_readable_by_its_reporter_an_anonymous_
     let list = app
         .send_as(Some(&eva), "GET", "/api/v1/incidents", None, None)
         .await;
-    let ids: Vec<&str> = list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| i["id"].as_str())
-        .collect();
+    let ids = strings(&list.body["items"], "id");
     assert_eq!(ids, [named_id.as_str()]);
     // The reporter cannot change the case, but may add to it (always publicly) and sees
     // only the public history, without internal details.
@@ -1050,10 +1045,7 @@ async fn illegal_steps_are_409_with_the_allowed_ones_and_closing_needs_a_rating(
         r.body["allowed"],
         json!(["acknowledged", "rejected", "duplicate"])
     );
-    assert!(r.body["detail"]
-        .as_str()
-        .unwrap()
-        .contains("acknowledged, rejected, duplicate"));
+    r.assert_detail_contains("acknowledged, rejected, duplicate");
     // Reject needs a reason; reopening too.
     let r = app
         .send_as(
@@ -1130,8 +1122,7 @@ async fn illegal_steps_are_409_with_the_allowed_ones_and_closing_needs_a_rating(
 
 #[actix_rt::test]
 async fn acknowledging_through_the_api_stops_reminders() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let id = case_at(&app, "Lyckeby skola").await;
     let before = smtp.wait_for(1, 20).await.len();
     let petra = app.login_as("petra.lindgren@example.se").await;
@@ -1182,8 +1173,7 @@ async fn an_unacknowledged_case_past_its_reminder_is_overdue_in_lists() {
 
 #[actix_rt::test]
 async fn moving_a_case_reroutes_it_and_mails_the_new_manager() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let id = case_at(&app, "Lyckeby skola").await;
     let first = smtp.wait_for(1, 20).await.len();
     let jonas = app.login_as("jonas.blom@example.se").await;
@@ -1203,13 +1193,7 @@ async fn moving_a_case_reroutes_it_and_mails_the_new_manager() {
     let mails = smtp.wait_for(first + 1, 20).await;
     let moved = mails.last().unwrap();
     assert_eq!(moved.to, ["fredrik.dahl@example.se"]);
-    assert!(
-        moved
-            .subject()
-            .starts_with("[tillbud] Ärende flyttat till din enhet"),
-        "{}",
-        moved.subject()
-    );
+    assert_starts_with(&moved.subject(), "[tillbud] Ärende flyttat till din enhet");
     assert!(moved
         .link(&format!("http://tillbud.test/cases/{id}"))
         .is_some());
@@ -1570,8 +1554,7 @@ async fn two_racing_changes_with_one_version_one_wins_one_is_412() {
 
 #[actix_rt::test]
 async fn after_a_move_reminders_and_escalation_follow_the_new_line() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let id = case_at(&app, "Lyckeby skola").await;
     let first = smtp.wait_for(1, 20).await.len();
     let coordinator = app.login_as(COORDINATOR).await;

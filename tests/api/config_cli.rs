@@ -32,16 +32,7 @@ fn the_committed_readme_documents_every_setting() {
 async fn stats_counts_what_the_database_holds() {
     let app = crate::helpers::spawn_app().await;
     let stats = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_tillbud"))
-            .arg("stats")
-            .env("TILLBUD_DATABASE_URL", &app.database_url)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = crate::helpers::run_cli(&["stats"], &app.database_url);
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let before = app.incident_count().await;

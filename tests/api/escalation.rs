@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::helpers::{spawn_mail_app, TestApp};
+use crate::helpers::{assert_starts_with, count_events, find_event, mail_app, TestApp};
 use crate::smtp_server::SmtpServer;
 
 fn at(v: &Value) -> DateTime<Utc> {
@@ -33,17 +33,18 @@ async fn deadlines(app: &TestApp, id: &str) -> (DateTime<Utc>, DateTime<Utc>) {
     )
 }
 
-fn count(history: &[Value], kind: &str) -> usize {
-    history.iter().filter(|e| e["kind"] == kind).count()
+/// A case at Lyckeby skola whose first mail (to its manager) has gone out; returns the 201 body.
+async fn case_mailed_to_lyckeby() -> (SmtpServer, TestApp, Value) {
+    let (smtp, app) = mail_app(&[]).await;
+    let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
+    smtp.wait_for(1, 20).await;
+    (smtp, app, created)
 }
 
 #[actix_rt::test]
 async fn an_unacknowledged_case_is_reminded_then_escalated_once() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
-    let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
+    let (smtp, app, created) = case_mailed_to_lyckeby().await;
     let id = created["id"].as_str().unwrap();
-    smtp.wait_for(1, 20).await;
     let (remind_at, escalate_at) = deadlines(&app, id).await;
     let reported = at(&created["created_at"]);
     // Two Swedish working days: at least two calendar days, and the second deadline after.
@@ -68,12 +69,9 @@ async fn an_unacknowledged_case_is_reminded_then_escalated_once() {
     let mails = smtp.wait_for(2, 20).await;
     let reminder = &mails[1];
     assert_eq!(reminder.to, ["petra.lindgren@example.se"]);
-    assert!(
-        reminder
-            .subject()
-            .starts_with("[tillbud] Påminnelse: Halka vid entrén"),
-        "{}",
-        reminder.subject()
+    assert_starts_with(
+        &reminder.subject(),
+        "[tillbud] Påminnelse: Halka vid entrén",
     );
     assert!(reminder.link("http://tillbud.test/ack/").is_some());
 
@@ -83,11 +81,7 @@ async fn an_unacknowledged_case_is_reminded_then_escalated_once() {
     let escalation = &mails[2];
     // One level up from Lyckeby skola: Grundskola's manager.
     assert_eq!(escalation.to, ["jonas.blom@example.se"]);
-    assert!(
-        escalation.subject().starts_with("[tillbud] Eskalering: "),
-        "{}",
-        escalation.subject()
-    );
+    assert_starts_with(&escalation.subject(), "[tillbud] Eskalering: ");
 
     // Later rounds of both workers add nothing.
     app.clock.advance(chrono::Duration::days(10));
@@ -95,20 +89,15 @@ async fn an_unacknowledged_case_is_reminded_then_escalated_once() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(smtp.received().len(), 3);
     let history = app.history(id).await;
-    assert_eq!(count(&history, "reminder_sent"), 1);
-    assert_eq!(count(&history, "escalated"), 1);
-    let escalated = history.iter().find(|e| e["kind"] == "escalated").unwrap();
+    assert_eq!(count_events(&history, "reminder_sent"), 1);
+    assert_eq!(count_events(&history, "escalated"), 1);
+    let escalated = find_event(&history, "escalated");
     assert_eq!(escalated["data"]["to"][0]["email"], "jonas.blom@example.se");
 }
 
 #[actix_rt::test]
 async fn serious_events_have_a_four_hour_deadline() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(
-        smtp.port,
-        &[("TILLBUD_SAFETY_COORDINATORS", "sakerhet@example.se")],
-    )
-    .await;
+    let (smtp, app) = mail_app(&[("TILLBUD_SAFETY_COORDINATORS", "sakerhet@example.se")]).await;
     let created = app
         .report("Lyckeby skola", "extraordinary_event", &[], None)
         .await;
@@ -125,8 +114,7 @@ async fn serious_events_have_a_four_hour_deadline() {
 
 #[actix_rt::test]
 async fn the_ack_link_confirms_only_on_post_and_stops_the_deadlines() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
     let id = created["id"].as_str().unwrap();
     let code = created["tracking_code"].as_str().unwrap();
@@ -187,7 +175,7 @@ async fn the_ack_link_confirms_only_on_post_and_stops_the_deadlines() {
         .unwrap();
     assert_eq!(ack["actor"], "petra.lindgren@example.se");
     assert_eq!(ack["public"], true);
-    assert_eq!(count(&history, "acknowledged"), 1);
+    assert_eq!(count_events(&history, "acknowledged"), 1);
 
     // No reminder for an acknowledged case.
     app.clock.advance(chrono::Duration::days(20));
@@ -201,22 +189,18 @@ async fn the_ack_link_confirms_only_on_post_and_stops_the_deadlines() {
 
 #[actix_rt::test]
 async fn the_reminder_goes_to_the_deputy_if_the_manager_has_gone_away_since() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
-    let created = app.report("Lyckeby skola", "near_miss", &[], None).await;
+    let (smtp, app, created) = case_mailed_to_lyckeby().await;
     let id = created["id"].as_str().unwrap();
-    smtp.wait_for(1, 20).await;
     assert_eq!(smtp.to("petra.lindgren@example.se").len(), 1);
     let unit = app.unit_id("Lyckeby skola").await;
     let today = chrono::Utc::now().date_naive();
     let reply = app
-        .admin_send(
-            "PUT",
-            &format!("/api/v1/admin/org-units/{unit}/absence"),
-            Some(&serde_json::json!({
+        .put_absence(
+            &unit,
+            &serde_json::json!({
                 "away_from": today.to_string(),
                 "away_until": (today + chrono::Duration::days(40)).to_string(),
-            })),
+            }),
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.raw);

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use crate::binary::Server;
-use crate::helpers::{attach, fresh_database, spawn_app, spawn_app_with};
+use crate::helpers::{assert_header_on, attach, fresh_database, spawn_app, spawn_app_with};
 
 #[actix_rt::test]
 async fn one_line_fields_refuse_direction_overrides_and_invisible_characters() {
@@ -39,14 +39,9 @@ async fn one_line_fields_refuse_direction_overrides_and_invisible_characters() {
 #[actix_rt::test]
 async fn hsts_is_sent_when_the_base_url_is_https() {
     let https = spawn_app_with(&[("TILLBUD_BASE_URL", "https://tillbud.karlskrona.se")]).await;
-    for path in ["/health/live", "/api/v1/org-units", "/api/v1/no-such-thing"] {
-        let r = https.get(path).await;
-        assert_eq!(
-            r.header("strict-transport-security"),
-            Some("max-age=31536000"),
-            "{path}"
-        );
-    }
+    let paths = ["/health/live", "/api/v1/org-units", "/api/v1/no-such-thing"];
+    let hsts = Some("max-age=31536000");
+    assert_header_on(&https, &paths, "strict-transport-security", hsts).await;
     let http = spawn_app().await;
     let r = http.get("/health/live").await;
     assert_eq!(r.header("strict-transport-security"), None);

@@ -147,13 +147,18 @@ pub async fn spawn_app_at(
         clock,
         mail,
         photos,
-        client: awc::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .finish(),
+        client: test_client(),
         _cleanup: cleanup,
         mail_dir: mail_dir.clone(),
         _mail_dir: Cleanup::Dir(mail_dir),
     }
+}
+
+/// The HTTP client of every TestApp: a generous timeout for a loaded 2-core machine.
+fn test_client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .finish()
 }
 
 /// A client for a server that runs in another process (the real binary, see
@@ -171,9 +176,7 @@ pub fn attach(address: String, database_url: &str) -> TestApp {
         clock: Arc::new(Clock::new()),
         mail: Arc::new(MailContext::from_settings(&settings)),
         photos: None,
-        client: awc::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .finish(),
+        client: test_client(),
         _cleanup: None,
         mail_dir: mail_dir.clone(),
         _mail_dir: Cleanup::Dir(mail_dir),
@@ -205,6 +208,21 @@ pub fn smtp_settings(port: &str) -> Vec<(&'static str, String)> {
 pub async fn spawn_mail_app(port: u16, extra: &[(&str, &str)]) -> TestApp {
     let (database_url, cleanup) = fresh_database();
     spawn_mail_app_at(&database_url, Some(cleanup), port, extra).await
+}
+
+/// A fresh test SMTP server and an app that mails it; `extra` overrides.
+pub async fn mail_app(extra: &[(&str, &str)]) -> (crate::smtp_server::SmtpServer, TestApp) {
+    let smtp = crate::smtp_server::SmtpServer::start().await;
+    let app = spawn_mail_app(smtp.port, extra).await;
+    (smtp, app)
+}
+
+/// The string `key` of each item of the array `items` (ids, kinds, …), skipping non-strings.
+pub fn strings<'a>(items: &'a Value, key: &str) -> Vec<&'a str> {
+    items
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x[key].as_str()).collect())
+        .unwrap_or_default()
 }
 
 pub async fn spawn_mail_app_at(
@@ -257,6 +275,17 @@ impl Reply {
             .unwrap_or_default()
     }
 
+    /// The `ETag` header (a test that reads one expects it).
+    pub fn etag(&self) -> String {
+        self.header("etag").expect("ETag").to_owned()
+    }
+
+    /// Asserts that the problem's `detail` contains `text`.
+    pub fn assert_detail_contains(&self, text: &str) {
+        let detail = self.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(text), "{text:?} not in detail {detail:?}");
+    }
+
     pub fn assert_problem(&self, status: u16) {
         assert_eq!(self.status, status, "body: {}", self.raw);
         assert!(
@@ -268,6 +297,75 @@ impl Reply {
         assert_eq!(self.body["status"], status);
         assert!(self.body["title"].is_string() && self.body["detail"].is_string());
     }
+}
+
+/// How many events of `kind` a case history (`TestApp::history`) holds.
+pub fn count_events(history: &[Value], kind: &str) -> usize {
+    history.iter().filter(|e| e["kind"] == kind).count()
+}
+
+/// The first event of `kind` in a case history; fails the test when there is none.
+pub fn find_event<'a>(history: &'a [Value], kind: &str) -> &'a Value {
+    history
+        .iter()
+        .find(|e| e["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} event in {history:?}"))
+}
+
+/// Asserts that `text` (a mail subject, say) starts with `prefix`.
+pub fn assert_starts_with(text: &str, prefix: &str) {
+    assert!(
+        text.starts_with(prefix),
+        "{text:?} does not start with {prefix:?}"
+    );
+}
+
+/// Waits (polling every 25 ms, at most `secs` seconds) until `f` says yes.
+pub async fn wait_until<F, Fut>(what: &str, secs: u64, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// `POST` of a JSON body with `headers` besides its content type (no Sec-Fetch-Site: as a
+/// client other than the app's pages sends it).
+pub async fn post_json(app: &TestApp, path: &str, headers: &[(&str, &str)], body: Value) -> Reply {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    app.request("POST", path, &all, body.to_string().into_bytes())
+        .await
+}
+
+/// Asserts that a GET of each of `paths` answers with header `name` set to `value`.
+pub async fn assert_header_on(app: &TestApp, paths: &[&str], name: &str, value: Option<&str>) {
+    for path in paths {
+        let r = app.get(path).await;
+        assert_eq!(r.header(name), value, "{name} on {path}");
+    }
+}
+
+/// Runs the `tillbud` binary with `args` on `database_url`; fails the test unless it succeeds.
+pub fn run_cli(args: &[&str], database_url: &str) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tillbud"))
+        .args(args)
+        .env("TILLBUD_DATABASE_URL", database_url)
+        .output()
+        .expect("run tillbud");
+    assert!(
+        out.status.success(),
+        "tillbud {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 async fn reply(
@@ -440,14 +538,12 @@ impl TestApp {
     /// Logs in as a demo user through the real API; returns the `Cookie` header value.
     pub async fn login_as(&self, email: &str) -> String {
         let reply = self
-            .request(
+            .send_as(
+                None,
                 "POST",
                 "/api/v1/auth/demo-login",
-                &[
-                    ("content-type", "application/json"),
-                    ("Sec-Fetch-Site", "same-origin"),
-                ],
-                json!({ "email": email }).to_string().into_bytes(),
+                Some(&json!({ "email": email })),
+                None,
             )
             .await;
         assert_eq!(reply.status, 201, "demo login as {email}: {}", reply.raw);
@@ -457,6 +553,41 @@ impl TestApp {
             .next()
             .expect("cookie pair")
             .to_owned()
+    }
+
+    /// Sets or clears a unit's manager absence through the admin API.
+    pub async fn put_absence(&self, unit_id: &str, body: &Value) -> Reply {
+        let path = format!("/api/v1/admin/org-units/{unit_id}/absence");
+        self.admin_send("PUT", &path, Some(body)).await
+    }
+
+    /// Asserts that each of `paths` answers a GET with a 404 problem.
+    pub async fn assert_not_found(&self, paths: &[&str]) {
+        for path in paths {
+            self.get(path).await.assert_problem(404);
+        }
+    }
+
+    /// `POST /api/v1/auth/session` with a login token, as the login page sends it.
+    pub async fn start_session(&self, token: &str) -> Reply {
+        let body = json!({ "token": token });
+        self.send_as(None, "POST", "/api/v1/auth/session", Some(&body), None)
+            .await
+    }
+
+    /// A report sent by the logged-in `email` (the demo user) under their own address.
+    pub async fn report_as_self(&self, email: &str) -> Reply {
+        let cookie = self.login_as(email).await;
+        let mut body = self.valid_report().await;
+        body["reporter"] = json!({ "email": email });
+        self.send_as(
+            Some(&cookie),
+            "POST",
+            "/api/v1/incidents",
+            Some(&body),
+            None,
+        )
+        .await
     }
 
     /// A request as a logged-in user (`cookie` from `login_as`, or `None` for no login), sent

@@ -15,15 +15,14 @@ const LAYERS: &[(u8, &[&str])] = &[
     // All SQL; the outbox, templates and transport.
     (2, &["db", "mail"]),
     // Use cases: one function per operation that writes. `error` (ApiError and its
-    // problem+json) sits here because the not-yet-moved use cases (intake, attachments)
-    // still return it; phase 2 gives them their own error enums.
+    // problem+json) sits here because the not-yet-moved use cases (attachments, demo)
+    // still return it; `idempotent` is a re-export of `ops::idempotent` kept for them.
     (
         3,
         &[
             "ops",
             "error",
             "idempotent",
-            "intake",
             "attachments",
             "demo",
             "demo_costs",

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{fresh_database, spawn_mail_app, spawn_mail_app_at, ADMIN_TOKEN};
+use crate::helpers::{
+    assert_starts_with, find_event, fresh_database, mail_app, post_json, spawn_mail_app,
+    spawn_mail_app_at, wait_until, ADMIN_TOKEN,
+};
 use crate::smtp_server::{Mode, SmtpServer};
 
 const DESCRIPTION: &str = "Isfläcken vid huvudentrén";
@@ -18,25 +21,9 @@ async fn outbox(app: &crate::helpers::TestApp, state: &str) -> Value {
     reply.body
 }
 
-async fn wait_until<F, Fut>(what: &str, secs: u64, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-    while !f().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
 #[actix_rt::test]
 async fn a_report_goes_to_the_unit_manager_with_copies_and_a_receipt() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let created = app
         .report(
             "Lyckeby skola",
@@ -75,12 +62,7 @@ async fn a_report_goes_to_the_unit_manager_with_copies_and_a_receipt() {
     );
 
     let rep = &smtp.to("skyddsombud.lyckebyskola@example.se")[0];
-    assert!(
-        rep.subject()
-            .starts_with("[tillbud] För kännedom: Halka vid entrén"),
-        "{}",
-        rep.subject()
-    );
+    assert_starts_with(&rep.subject(), "[tillbud] För kännedom: Halka vid entrén");
     assert!(
         rep.link("http://tillbud.test/ack/").is_none(),
         "copies carry no ack link"
@@ -137,18 +119,16 @@ async fn a_report_goes_to_the_unit_manager_with_copies_and_a_receipt() {
 
 #[actix_rt::test]
 async fn the_deputy_gets_it_while_the_manager_is_away() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     let unit = app.unit_id("Lyckeby skola").await;
     let today = chrono::Utc::now().date_naive();
     let reply = app
-        .admin_send(
-            "PUT",
-            &format!("/api/v1/admin/org-units/{unit}/absence"),
-            Some(&json!({
+        .put_absence(
+            &unit,
+            &json!({
                 "away_from": (today - chrono::Duration::days(2)).to_string(),
                 "away_until": (today + chrono::Duration::days(2)).to_string(),
-            })),
+            }),
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.raw);
@@ -159,11 +139,7 @@ async fn the_deputy_gets_it_while_the_manager_is_away() {
 
     // Back again: the manager gets the next one.
     let reply = app
-        .admin_send(
-            "PUT",
-            &format!("/api/v1/admin/org-units/{unit}/absence"),
-            Some(&json!({"away_from": null, "away_until": null})),
-        )
+        .put_absence(&unit, &json!({"away_from": null, "away_until": null}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.raw);
     app.report("Lyckeby skola", "near_miss", &[], None).await;
@@ -172,19 +148,14 @@ async fn the_deputy_gets_it_while_the_manager_is_away() {
 
     // Bad bodies are 422 listing the fields.
     let reply = app
-        .admin_send(
-            "PUT",
-            &format!("/api/v1/admin/org-units/{unit}/absence"),
-            Some(&json!({"away_from": "2026-12-24"})),
-        )
+        .put_absence(&unit, &json!({"away_from": "2026-12-24"}))
         .await;
     reply.assert_problem(422);
 }
 
 #[actix_rt::test]
 async fn a_unit_without_anyone_routes_up_the_line() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[]).await;
+    let (smtp, app) = mail_app(&[]).await;
     // Nättraby förskola has no manager or deputy; Förskola above it has.
     let created = app
         .report("Nättraby förskola", "risk_observation", &[], None)
@@ -192,20 +163,16 @@ async fn a_unit_without_anyone_routes_up_the_line() {
     let mails = smtp.wait_for(1, 20).await;
     assert_eq!(mails[0].to, ["annika.moberg@example.se"]);
     let history = app.history(created["id"].as_str().unwrap()).await;
-    let routed = history.iter().find(|e| e["kind"] == "routed").unwrap();
+    let routed = find_event(&history, "routed");
     assert_eq!(routed["data"]["responsible"][0]["role"], "line_manager");
 }
 
 #[actix_rt::test]
 async fn extraordinary_events_alert_coordinators_and_the_head_of_the_administration() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(
-        smtp.port,
-        &[(
-            "TILLBUD_SAFETY_COORDINATORS",
-            "sakerhet@example.se, beredskap@example.se",
-        )],
-    )
+    let (smtp, app) = mail_app(&[(
+        "TILLBUD_SAFETY_COORDINATORS",
+        "sakerhet@example.se, beredskap@example.se",
+    )])
     .await;
     app.report("Lyckeby skola", "extraordinary_event", &[], None)
         .await;
@@ -217,13 +184,7 @@ async fn extraordinary_events_alert_coordinators_and_the_head_of_the_administrat
         mails.iter().map(|m| &m.to).collect::<Vec<_>>()
     );
     let manager = &smtp.to("petra.lindgren@example.se")[0];
-    assert!(
-        manager
-            .subject()
-            .starts_with("[tillbud] Allvarlig händelse: "),
-        "{}",
-        manager.subject()
-    );
+    assert_starts_with(&manager.subject(), "[tillbud] Allvarlig händelse: ");
     // The head of Utbildningsförvaltningen and both coordinators.
     assert_eq!(smtp.to("karin.sjoberg@example.se").len(), 1);
     assert_eq!(smtp.to("sakerhet@example.se").len(), 1);
@@ -377,14 +338,10 @@ async fn mail_committed_before_a_crash_is_sent_after_the_restart() {
 async fn two_workers_on_one_outbox_send_each_mail_once() {
     // On PostgreSQL this is two workers with their own pools racing with SKIP LOCKED; on
     // SQLite the same race through the conditional lease update.
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(
-        smtp.port,
-        &[
-            ("TILLBUD_WORKER_ENABLED", "false"),
-            ("TILLBUD_OUTBOX_BATCH", "4"),
-        ],
-    )
+    let (smtp, app) = mail_app(&[
+        ("TILLBUD_WORKER_ENABLED", "false"),
+        ("TILLBUD_OUTBOX_BATCH", "4"),
+    ])
     .await;
     for _ in 0..15 {
         app.report(
@@ -482,8 +439,7 @@ async fn the_default_file_transport_writes_eml_files() {
 
 #[actix_rt::test]
 async fn a_worker_that_died_holding_a_lease_is_replaced_when_the_lease_runs_out() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[("TILLBUD_WORKER_ENABLED", "false")]).await;
+    let (smtp, app) = mail_app(&[("TILLBUD_WORKER_ENABLED", "false")]).await;
     app.report("Lyckeby skola", "near_miss", &[], None).await;
     // A worker claims the row and dies before sending or recording anything.
     let now = app.clock.now();
@@ -569,17 +525,7 @@ async fn assert_no_working_token(
                     assert_ne!(page.status, 200, "a working ack link in row {}", row.id);
                 }
                 _ => {
-                    let r = app
-                        .request(
-                            "POST",
-                            "/api/v1/auth/session",
-                            &[
-                                ("content-type", "application/json"),
-                                ("Sec-Fetch-Site", "same-origin"),
-                            ],
-                            json!({ "token": token }).to_string().into_bytes(),
-                        )
-                        .await;
+                    let r = app.start_session(&token).await;
                     assert_eq!(r.status, 422, "a working login token in row {}", row.id);
                 }
             }
@@ -589,20 +535,16 @@ async fn assert_no_working_token(
 
 #[actix_rt::test]
 async fn no_working_link_rests_in_the_outbox_and_a_retried_mail_still_carries_one() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[("TILLBUD_WORKER_ENABLED", "false")]).await;
+    let (smtp, app) = mail_app(&[("TILLBUD_WORKER_ENABLED", "false")]).await;
     // One mail with an acknowledgement link (to the manager), one with a login link.
     app.report("Lyckeby skola", "near_miss", &[], None).await;
-    let asked = app
-        .request(
-            "POST",
-            "/api/v1/auth/login-link",
-            &[("content-type", "application/json")],
-            json!({ "email": "petra.lindgren@example.se" })
-                .to_string()
-                .into_bytes(),
-        )
-        .await;
+    let asked = post_json(
+        &app,
+        "/api/v1/auth/login-link",
+        &[],
+        json!({ "email": "petra.lindgren@example.se" }),
+    )
+    .await;
     assert_eq!(asked.status, 202, "{}", asked.raw);
     let before = crate::helpers::outbox_rows(&app).await;
     assert_eq!(before.len(), 2, "{before:?}");
@@ -650,17 +592,7 @@ async fn no_working_link_rests_in_the_outbox_and_a_retried_mail_still_carries_on
         .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.raw);
     assert!(confirmed.raw.contains("bekräftat"), "{}", confirmed.raw);
-    let session = app
-        .request(
-            "POST",
-            "/api/v1/auth/session",
-            &[
-                ("content-type", "application/json"),
-                ("Sec-Fetch-Site", "same-origin"),
-            ],
-            json!({ "token": login_token }).to_string().into_bytes(),
-        )
-        .await;
+    let session = app.start_session(login_token).await;
     assert_eq!(session.status, 201, "{}", session.raw);
     // The failed attempt's token was replaced, not left alive beside the delivered one.
     let tokens = crate::helpers::login_token_rows(&app).await;
@@ -682,8 +614,7 @@ async fn phishing_report(app: &crate::helpers::TestApp, email: &str) -> Value {
 
 #[actix_rt::test]
 async fn a_receipt_carries_no_text_the_reporter_typed_and_goes_only_to_our_domains() {
-    let smtp = SmtpServer::start().await;
-    let app = spawn_mail_app(smtp.port, &[("TILLBUD_LOGIN_DOMAINS", "example.se")]).await;
+    let (smtp, app) = mail_app(&[("TILLBUD_LOGIN_DOMAINS", "example.se")]).await;
     // An outside address gets nothing from us; the manager and skyddsombud still hear of it.
     phishing_report(&app, "victim@elsewhere.example").await;
     let own = phishing_report(&app, "eva.ek@example.se").await;
@@ -717,7 +648,7 @@ async fn a_receipt_carries_no_text_the_reporter_typed_and_goes_only_to_our_domai
     assert!(manager.subject().contains(PHISHING_TITLE));
 
     let history = app.history(own["id"].as_str().unwrap()).await;
-    let routed = history.iter().find(|e| e["kind"] == "routed").unwrap();
+    let routed = find_event(&history, "routed");
     assert_eq!(routed["data"]["receipt_to_reporter"], true);
 }
 
@@ -727,12 +658,7 @@ async fn receipts_go_to_a_logged_in_reporters_own_address_or_anywhere_when_allow
     // Login domains that do not cover the demo users' addresses.
     let app = spawn_mail_app(smtp.port, &[("TILLBUD_LOGIN_DOMAINS", "karlskrona.se")]).await;
     phishing_report(&app, "eva.ek@example.se").await;
-    let eva = app.login_as("eva.ek@example.se").await;
-    let mut body = app.valid_report().await;
-    body["reporter"] = json!({ "email": "eva.ek@example.se" });
-    let r = app
-        .send_as(Some(&eva), "POST", "/api/v1/incidents", Some(&body), None)
-        .await;
+    let r = app.report_as_self("eva.ek@example.se").await;
     assert_eq!(r.status, 201, "{}", r.raw);
     // Manager and skyddsombud twice, and one receipt: for the logged-in report only.
     smtp.wait_for(5, 20).await;

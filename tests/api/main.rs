@@ -21,6 +21,7 @@ mod hardening;
 mod health;
 mod idempotency;
 mod intake;
+mod labels;
 mod layers;
 mod mail;
 mod openapi;

@@ -35,10 +35,9 @@ async fn the_demo_group_lists_active_units_without_personal_data() {
     let one = app.get(&format!("/api/v1/org-units/{id}")).await;
     assert_eq!(one.status, 200);
     assert_eq!(one.body["code"], "UTB-GR-LYC");
-    app.get(&format!("/api/v1/org-units/{}", uuid::Uuid::now_v7()))
-        .await
-        .assert_problem(404);
-    app.get("/api/v1/org-units/nope").await.assert_problem(404);
+    let unknown = format!("/api/v1/org-units/{}", uuid::Uuid::now_v7());
+    app.assert_not_found(&[&unknown, "/api/v1/org-units/nope"])
+        .await;
 }
 
 #[actix_rt::test]
@@ -158,16 +157,7 @@ async fn a_bad_row_is_reported_by_line_and_nothing_is_written() {
 #[test]
 fn import_into_an_empty_database_then_migrate_again_is_a_no_op() {
     let (url, _cleanup) = fresh_database();
-    let out = Command::new(env!("CARGO_BIN_EXE_tillbud"))
-        .arg("migrate")
-        .env("TILLBUD_DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::helpers::run_cli(&["migrate"], &url);
     let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
         .unwrap()
         .count();

@@ -41,10 +41,11 @@ async fn a_report_can_be_followed_by_its_tracking_code_without_personal_data() {
 #[actix_rt::test]
 async fn unknown_or_malformed_codes_are_404_problems() {
     let app = spawn_app().await;
-    app.get("/api/v1/track/AAAAAAAAAAAAAAAAAAAAAA")
-        .await
-        .assert_problem(404);
-    app.get("/api/v1/track/short").await.assert_problem(404);
+    app.assert_not_found(&[
+        "/api/v1/track/AAAAAAAAAAAAAAAAAAAAAA",
+        "/api/v1/track/short",
+    ])
+    .await;
 }
 
 #[actix_rt::test]

@@ -2,7 +2,7 @@
 // offers every change the API allows; each change sends If-Match from the last read.
 import { initPage, t, onLangChange } from './i18n.js';
 import { ErrorDisplay } from './errors.js';
-import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, fmtDate, fmtDay, fmtKr, parseKr, todayYmd, uuid, mayReadCosts } from './staff.js';
+import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, loadLabels, fmtDate, fmtDay, fmtKr, parseKr, todayYmd, uuid, mayReadCosts } from './staff.js';
 
 initPage();
 
@@ -15,14 +15,6 @@ const caseId = (() => {
 })();
 const base = `/incidents/${encodeURIComponent(caseId)}`;
 const AUTHORITIES = ['arbetsmiljoverket', 'forsakringskassan'];
-// Mirrors src/domain/action.rs (the API checks it again; this only decides what to offer).
-const ACTION_NEXT = {
-  planned: ['in_progress', 'done', 'cancelled'],
-  in_progress: ['done', 'cancelled'],
-  done: ['verified', 'in_progress', 'cancelled'],
-  verified: [],
-  cancelled: [],
-};
 // Mirrors src/domain/risk.rs: rows likelihood 1–4, columns consequence 1–4.
 const MATRIX = [
   ['low', 'low', 'medium', 'medium'],
@@ -243,7 +235,8 @@ function renderStatus(allowed) {
     const lab = document.createElement('label');
     lab.htmlFor = input.id;
     const reopen = !OPEN.includes(S.c.status) && OPEN.includes(to);
-    lab.textContent = t(reopen ? 'to.reopen' : `to.${to}`) === `to.${to}` ? label('cstatus', to) : t(reopen ? 'to.reopen' : `to.${to}`);
+    const verb = reopen ? 'to.reopen' : `to.${to}`;
+    lab.textContent = t(verb) === verb ? label('cstatus', to) : t(verb);
     div.append(input, lab);
     box.append(div);
   }
@@ -443,7 +436,8 @@ function renderActions(manage) {
       d.textContent = a.description;
       li.append(d);
     }
-    const next = ACTION_NEXT[a.state] || [];
+    // The API says where the action may go next (src/domain/action.rs's rules), in its words.
+    const next = a.allowed_transitions || [];
     if (manage && next.length) li.append(actionStateForm(a, next));
     ul.append(li);
   }
@@ -464,10 +458,10 @@ function actionStateForm(a, next) {
   const sel = document.createElement('select');
   sel.className = 'input';
   sel.id = sid;
-  for (const s of next) {
+  for (const n of next) {
     const o = document.createElement('option');
-    o.value = s;
-    o.textContent = label('astate', s);
+    o.value = n.state;
+    o.textContent = label('astate', n.state, n.label);
     sel.append(o);
   }
   f1.append(l1, sel);
@@ -548,8 +542,11 @@ function show(v, field = '') {
   if (last === 'investigation' && s.length > 200) return `${s.slice(0, 200)} …`;
   if (last === 'cause_category') return label('cause', s, s);
   if (last === 'due_date') return fmtDay(s);
-  if (t(`cstatus.${s}`) !== `cstatus.${s}`) return t(`cstatus.${s}`);
-  if (t(`astate.${s}`) !== `astate.${s}`) return t(`astate.${s}`);
+  // A status or action state in a history entry: the server's words for it.
+  for (const prefix of ['cstatus', 'astate']) {
+    const words = label(prefix, s);
+    if (words !== s) return words;
+  }
   return s;
 }
 
@@ -864,6 +861,7 @@ onLangChange(async () => {
   for (const [name, said] of Object.entries(S.said)) if (said) say(name, ...said);
   // Labels from the server (status, kind, actions) come in the chosen language. The forms
   // keep what the user has typed: only texts change.
+  await loadLabels();
   if (S.c && (await loadCase())) await loadActions();
   render();
 });
@@ -884,7 +882,7 @@ async function start() {
   S.me = await loadMe();
   if (!S.me) return;
   setupStaffHeader(S.me);
-  const [ok] = await Promise.all([loadCase(), loadLists()]);
+  const [ok] = await Promise.all([loadCase(), loadLists(), loadLabels()]);
   if (ok) {
     await Promise.all([loadActions(), loadEvents()]);
     fillAll();

@@ -2,7 +2,7 @@
 // has been loaded (100 at a time, which covers a unit's open cases in practice).
 import { initPage, t, tn, onLangChange } from './i18n.js';
 import { ErrorDisplay } from './errors.js';
-import { $, api, answerErrors, loadMe, setupStaffHeader, label, fmtDate } from './staff.js';
+import { $, api, answerErrors, loadMe, setupStaffHeader, label, loadLabels, statusChoices, fmtDate } from './staff.js';
 
 initPage();
 
@@ -37,6 +37,21 @@ async function load(more = false) {
   state.items = more ? state.items.concat(items) : items;
   state.next = r.json?.next_cursor || null;
   render();
+}
+
+// The status filter offers the server's statuses in its words; the choice survives a refill.
+function fillStatusFilter() {
+  const sel = $('f-state');
+  const chosen = sel.value;
+  const all = sel.querySelector('option[value=""]');
+  sel.replaceChildren(all);
+  for (const [value, words] of statusChoices()) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = words;
+    sel.append(o);
+  }
+  sel.value = chosen;
 }
 
 function sorted() {
@@ -108,8 +123,10 @@ $('filter-form').addEventListener('submit', (ev) => {
 });
 $('more').addEventListener('click', () => load(true));
 
-onLangChange(() => {
+onLangChange(async () => {
   errors.rerender();
+  await loadLabels();
+  fillStatusFilter();
   if (state.items.length || state.next !== null) render();
 });
 
@@ -124,5 +141,7 @@ onLangChange(() => lead(me));
 if (me) {
   setupStaffHeader(me);
   lead(me);
+  await loadLabels();
+  fillStatusFilter();
   load(false);
 }

@@ -115,12 +115,42 @@ export function answerErrors(r, fallbackKey = 'err.notsaved') {
   return problemErrors(r.json, r.status, fallbackKey);
 }
 
-// A translated label for an enum value, falling back to the server's label, then the raw value.
+// The server's words for statuses and states (GET /api/v1/labels), per language, so the pages
+// keep no copy of them. Loaded once per language; a failed load is tried again next time.
+const serverWords = {};
+export async function loadLabels() {
+  const l = lang();
+  if (serverWords[l]) return serverWords[l];
+  const r = await api('GET', '/labels');
+  if (!r.ok || !r.json) return null;
+  const map = (list, key) => Object.fromEntries((list || []).map((x) => [x[key], x.label]));
+  serverWords[l] = {
+    cstatus: map(r.json.statuses, 'status'),
+    astate: map(r.json.action_states, 'state'),
+    dutystate: map(r.json.duty_states, 'state'),
+    risk: map(r.json.risk_levels, 'level'),
+    kind: map(r.json.kinds, 'kind'),
+  };
+  return serverWords[l];
+}
+
+// The server's statuses in its order, as [value, words] (for a filter's options).
+export function statusChoices() {
+  return Object.entries(serverWords[lang()]?.cstatus || {});
+}
+
+// Words for an enum value: the server's words for it in the page's current language
+// (loadLabels), else the label the document carried (same words, perhaps in the language it
+// was read in), else the page's own text (values the server has no words for, e.g.
+// consequences), else the raw value.
 export function label(prefix, value, serverLabel) {
+  const theirs = serverWords[lang()]?.[prefix]?.[String(value)];
+  if (theirs) return theirs;
+  if (serverLabel) return serverLabel;
   const key = `${prefix}.${value}`;
   const ours = t(key);
   if (ours !== key) return ours;
-  return serverLabel || String(value ?? '');
+  return String(value ?? '');
 }
 
 // A calendar date (YYYY-MM-DD) in the reader's language.

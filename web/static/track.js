@@ -82,7 +82,9 @@ function render() {
   if (!d) return;
   $('case-code').textContent = code;
   $('case-title').textContent = d.title || '';
-  $('case-status').textContent = t(`status.${d.status}`) === `status.${d.status}` ? d.status : t(`status.${d.status}`);
+  // The server's words for the status, in the language the case was read in (a language
+  // change reads it again).
+  $('case-status').textContent = d.status_label || d.status || '';
   const hint = `statushint.${d.status}`;
   $('case-status-hint').textContent = t(hint) === hint ? '' : t(hint);
   $('case-kind').textContent = t(`kind.${d.kind}`) === `kind.${d.kind}` ? d.kind || '' : t(`kind.${d.kind}`);

@@ -11,8 +11,8 @@ use crate::db::{incidents, AnyConnection, DbError};
 use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
 use crate::domain::{Caller, IncidentStatus};
-use crate::idempotent::{self, Submission};
 use crate::mail::action_mail;
+use crate::ops::idempotent::{self, Submission};
 
 /// Scope of this operation's `Idempotency-Key`s.
 const IDEMPOTENCY_SCOPE: &str = "actions.create";
@@ -27,11 +27,7 @@ pub struct NewActionInput {
     pub cost_estimate_ore: Option<i64>,
 }
 
-/// Who asked, once: the client's key and the hash of what it sent with it.
-pub struct Attempt {
-    pub key: Option<Uuid>,
-    pub request_hash: String,
-}
+pub use crate::ops::idempotent::Attempt;
 
 /// The first answer: the new action's document (as stored under the key) and its version,
 /// or the answer an earlier request with the same key got.
@@ -59,12 +55,7 @@ pub enum CreateActionError {
 /// checked, so a retry gets its first answer even where the same body would now be refused
 /// (a due date that has passed since).
 pub async fn earlier(ctx: &Ctx, attempt: &Attempt) -> Result<Option<Submission>, DbError> {
-    match attempt.key {
-        Some(key) => {
-            idempotent::earlier_answer(&ctx.db, IDEMPOTENCY_SCOPE, key, &attempt.request_hash).await
-        }
-        None => Ok(None),
-    }
+    idempotent::earlier(&ctx.db, IDEMPOTENCY_SCOPE, attempt).await
 }
 
 /// Creates the action (a concurrent request with the same key that commits first wins, and
@@ -134,10 +125,7 @@ where
     let Some(case) = actions_db::case_brief(conn, &action.incident_id)? else {
         return Err(CreateActionError::Hidden);
     };
-    let status: IncidentStatus = case
-        .status
-        .parse()
-        .map_err(|()| DbError::Task(format!("stored status {:?}", case.status)))?;
+    let status: IncidentStatus = case.status;
     if !status.is_open() {
         return Err(CreateActionError::Closed(status));
     }
@@ -169,7 +157,7 @@ where
         &data,
     )?;
     let row = actions_db::find(conn, &action.id)?
-        .ok_or_else(|| DbError::Task("the new action is gone".into()))?;
+        .ok_or_else(|| DbError::Corrupt("the new action is gone".into()))?;
     let (body, version) = render(row).map_err(CreateActionError::Render)?;
     if let Some((key, request_hash)) = key {
         // Last in the transaction: a concurrent retry with the same key fails here on the

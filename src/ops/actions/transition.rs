@@ -68,10 +68,7 @@ fn write(
     if row.version != expected {
         return Err(TransitionActionError::Stale);
     }
-    let from: ActionState = row
-        .state
-        .parse()
-        .map_err(|()| DbError::Task(format!("stored state {:?}", row.state)))?;
+    let from: ActionState = row.state;
     match check_transition(from, to, reason.as_deref()) {
         Err(ActionTransitionError::NotAllowed { from, allowed, .. }) => {
             return Err(TransitionActionError::NotAllowed { from, allowed })
@@ -102,5 +99,5 @@ fn write(
         false,
         &data,
     )?;
-    Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Task("the action is gone".into()))?)
+    Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Corrupt("the action is gone".into()))?)
 }

@@ -119,10 +119,7 @@ fn write(
     if row.version != expected {
         return Err(UpdateActionError::Stale);
     }
-    let current: ActionState = row
-        .state
-        .parse()
-        .map_err(|()| DbError::Task(format!("stored state {:?}", row.state)))?;
+    let current: ActionState = row.state;
     if !current.is_open() {
         return Err(UpdateActionError::Finished(current));
     }
@@ -169,5 +166,5 @@ fn write(
             &data.to_string(),
         )?;
     }
-    Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Task("the action is gone".into()))?)
+    Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Corrupt("the action is gone".into()))?)
 }

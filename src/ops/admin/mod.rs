@@ -1,4 +1,5 @@
-//! Operations staff: absences, mail delivery.
+//! Operations staff: absences, mail delivery, users.
 
 pub mod absence;
 pub mod outbox_retry;
+pub mod users;

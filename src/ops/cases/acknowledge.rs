@@ -1,10 +1,15 @@
-//! Acknowledge a case from the link in its mail: status `acknowledged`, reminders and
-//! escalation stopped, a public history event. (From the staff page it is the workflow step
-//! `new → acknowledged` in `transition`, which stops the same deadlines.)
+//! Acknowledge a case — from the link in its mail or as the workflow step `new →
+//! acknowledged` on the staff page (`transition`). Both end in [`record`]: reminders and
+//! escalation stop, and the same public `acknowledged` history event is written, saying
+//! which way it came (`via`).
 
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::{incidents, outbox, routing as routing_db, AnyConnection, DbError};
+use crate::db::cases::{self, CaseRow};
+use crate::db::{incidents, outbox, routing as routing_db, AnyConnection, DbError, DbResult};
+use crate::domain::IncidentStatus;
+use crate::i18n::Lang;
 use crate::ops::Ctx;
 
 /// What the link came to.
@@ -17,6 +22,76 @@ pub enum Acknowledged {
     Unknown,
 }
 
+/// Which way an acknowledgement came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckVia {
+    /// The one-click link in a mail.
+    MailLink,
+    /// The workflow step on the staff page or through the API.
+    Api,
+}
+
+impl AckVia {
+    fn as_str(self) -> &'static str {
+        match self {
+            AckVia::MailLink => "mail_link",
+            AckVia::Api => "api",
+        }
+    }
+}
+
+/// One acknowledgement of `before` (the case as it was read in this transaction).
+pub struct Ack<'a> {
+    pub before: &'a CaseRow,
+    pub by: Option<&'a str>,
+    pub via: AckVia,
+    /// Whether the status just moved `new → acknowledged` in this transaction.
+    pub moved: bool,
+    /// The status reason given with the step (the mail link gives none).
+    pub reason: Option<String>,
+}
+
+/// Stops the case's reminders and escalation and writes its `acknowledged` event. Writes
+/// nothing and answers `false` when neither the status nor the deadlines changed now (it was
+/// acknowledged before).
+pub fn record(
+    conn: &mut AnyConnection,
+    now: chrono::NaiveDateTime,
+    ack: Ack<'_>,
+) -> DbResult<bool> {
+    let id = ack.before.id.as_str();
+    let stopped = routing_db::acknowledge(conn, id, now)?;
+    if !stopped && !ack.moved {
+        return Ok(false);
+    }
+    // From `new` on the page; from the link possibly a status someone set since (the
+    // deadlines were still running).
+    let (from, to) = (ack.before.status, IncidentStatus::Acknowledged);
+    // The tracking page shows `text` of public events: the new status in words, never the
+    // reason (it may name people).
+    let data = json!({
+        "via": ack.via.as_str(),
+        "from": from,
+        "to": to,
+        "reason": ack.reason,
+        "duplicate_of": null,
+        "before": {
+            "status": from,
+            "status_reason": ack.before.status_reason,
+            "duplicate_of": ack.before.duplicate_of,
+        },
+        "after": {
+            "status": to,
+            "status_reason": ack.reason,
+            "duplicate_of": null,
+        },
+        "text": format!("{} / {}", to.label(Lang::Sv), to.label(Lang::En)),
+    })
+    .to_string();
+    incidents::append_event(conn, id, now, ack.by, "acknowledged", true, &data)?;
+    Ok(true)
+}
+
 /// Acknowledges on behalf of the mail's recipient.
 pub async fn acknowledge_from_mail(
     ctx: &Ctx,
@@ -27,25 +102,23 @@ pub async fn acknowledge_from_mail(
     ctx.db
         .transaction(move |conn: &mut AnyConnection| {
             let id = incident_id.to_string();
-            if incidents::case_facts(conn, &id)?.is_none() {
+            let Some(before) = cases::find_unscoped(conn, &id)? else {
                 return Ok(Acknowledged::Unknown);
-            }
+            };
             let by = outbox::find(conn, &mail_id.to_string())?.map(|m| m.recipient);
-            let stopped = routing_db::acknowledge(conn, &id, now)?;
             let moved = incidents::acknowledge(conn, &id, now)?;
-            if !stopped && !moved {
-                return Ok(Acknowledged::Already);
-            }
-            incidents::append_event(
-                conn,
-                &id,
-                now,
-                by.as_deref(),
-                "acknowledged",
-                true,
-                &serde_json::json!({ "via": "mail_link" }).to_string(),
-            )?;
-            Ok(Acknowledged::Now)
+            let ack = Ack {
+                before: &before,
+                by: by.as_deref(),
+                via: AckVia::MailLink,
+                moved,
+                reason: None,
+            };
+            Ok(if record(conn, now, ack)? {
+                Acknowledged::Now
+            } else {
+                Acknowledged::Already
+            })
         })
         .await
 }

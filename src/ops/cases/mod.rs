@@ -1,8 +1,9 @@
 //! Case handling by staff: change a case, move it through its workflow, comment on it.
 //! (The API calls the record an incident; in code, staff's view of it is a case.)
 
+use crate::db::access::{self, CaseAccess};
 use crate::db::cases::{self, CaseRow, LoadedCase};
-use crate::db::{access, AnyConnection, DbError, DbResult};
+use crate::db::{AnyConnection, DbError, DbResult};
 use crate::domain::Caller;
 
 pub mod acknowledge;
@@ -61,8 +62,43 @@ pub fn load_visible(
     let can_manage = cases::passes(conn, id, access::manageable(caller))?;
     let case = cases::decorate(conn, vec![row])?
         .pop()
-        .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
+        .ok_or_else(|| DbError::Corrupt("decorated case vanished".into()))?;
     Ok(Some(Visible { case, can_manage }))
+}
+
+/// Loads a case through the access rule with the caller's access to it (which view they
+/// get): `None` when hidden.
+pub fn load_with_access(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> DbResult<Option<(LoadedCase, CaseAccess)>> {
+    let access = access::case_access(conn, caller, id)?;
+    if access == CaseAccess::Hidden {
+        return Ok(None);
+    }
+    let Some(row) = cases::find(conn, id, access::readable(caller))? else {
+        return Ok(None);
+    };
+    let case = cases::decorate(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| DbError::Corrupt("decorated case vanished".into()))?;
+    Ok(Some((case, access)))
+}
+
+/// A case's history as the caller may read it, with whether they read it as staff (all
+/// events) or as its reporter (the public ones): `None` when the case is hidden from them.
+pub fn events_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> DbResult<Option<(bool, Vec<cases::EventRow>)>> {
+    let access = access::case_access(conn, caller, id)?;
+    if access == CaseAccess::Hidden {
+        return Ok(None);
+    }
+    let staff = access.is_staff();
+    Ok(Some((staff, cases::events(conn, id, !staff)?)))
 }
 
 /// Reloads a case after a change, in the change's transaction, as the caller sees it.
@@ -73,10 +109,10 @@ pub fn reload(conn: &mut AnyConnection, caller: &Caller, id: &str) -> DbResult<V
         return Ok(v);
     }
     let row = cases::find_unscoped(conn, id)?
-        .ok_or_else(|| DbError::Task(format!("case {id} vanished in its own change")))?;
+        .ok_or_else(|| DbError::Corrupt(format!("case {id} vanished in its own change")))?;
     let case = cases::decorate(conn, vec![row])?
         .pop()
-        .ok_or_else(|| DbError::Task("decorated case vanished".into()))?;
+        .ok_or_else(|| DbError::Corrupt("decorated case vanished".into()))?;
     Ok(Visible {
         case,
         can_manage: false,

@@ -1,8 +1,10 @@
 //! Move a case through its workflow (`domain::workflow`), with the version last read.
-//! Leaving `new` stops reminders and escalation, as the mail's acknowledgement link does.
+//! Leaving `new` stops reminders and escalation; `new → acknowledged` is the one
+//! acknowledgement the mail's link makes too (`acknowledge::record`).
 
 use serde_json::json;
 
+use super::acknowledge::{self, Ack, AckVia};
 use super::{gate, reload, Gate, Visible};
 use crate::db::cases::{self, CaseChanges};
 use crate::db::{access, incidents, routing as routing_db, AnyConnection, DbError};
@@ -51,10 +53,7 @@ fn write(
     input: TransitionInput,
 ) -> Result<Visible, TransitionCaseError> {
     let row = gate(conn, caller, id, version)?.map_err(TransitionCaseError::Refused)?;
-    let from: IncidentStatus = row
-        .status
-        .parse()
-        .map_err(|()| DbError::Task(format!("incident {id} has a bad status")))?;
+    let from: IncidentStatus = row.status;
     if let Some(other) = &input.duplicate_of {
         // Only a case the caller can see may be named: otherwise the answer would tell
         // whether an id exists.
@@ -76,6 +75,17 @@ fn write(
     let now = ctx.now.naive_utc();
     if !cases::update(conn, id, version, &changes, now)? {
         return Err(TransitionCaseError::Stale);
+    }
+    if from == IncidentStatus::New && to == IncidentStatus::Acknowledged {
+        let ack = Ack {
+            before: &row,
+            by: Some(&caller.email),
+            via: AckVia::Api,
+            moved: true,
+            reason: input.reason,
+        };
+        acknowledge::record(conn, now, ack)?;
+        return Ok(reload(conn, caller, id)?);
     }
     // Leaving `new` in any direction means someone took the case: no reminders.
     if from == IncidentStatus::New {
@@ -102,11 +112,14 @@ fn write(
         "text": format!("{} / {}", to.label(Lang::Sv), to.label(Lang::En)),
     })
     .to_string();
-    let kind = if to == IncidentStatus::Acknowledged && from == IncidentStatus::New {
-        "acknowledged"
-    } else {
-        "status_changed"
-    };
-    incidents::append_event(conn, id, now, Some(&caller.email), kind, true, &data)?;
+    incidents::append_event(
+        conn,
+        id,
+        now,
+        Some(&caller.email),
+        "status_changed",
+        true,
+        &data,
+    )?;
     Ok(reload(conn, caller, id)?)
 }

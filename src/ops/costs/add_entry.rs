@@ -11,7 +11,7 @@ use crate::db::{AnyConnection, DbError};
 use crate::domain::cost::{Basis, CostEntry, Direction, Origin};
 use crate::domain::money::Ore;
 use crate::domain::Caller;
-use crate::idempotent;
+use crate::ops::idempotent;
 
 /// Scope of this operation's `Idempotency-Key`s.
 pub const IDEMPOTENCY_SCOPE: &str = "costs.create";

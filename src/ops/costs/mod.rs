@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::Ctx;
 use crate::db::idempotency::{self as idempotency_db, StoredResponse};
 use crate::db::{AnyConnection, DbError, DbResult};
-use crate::idempotent::{self, Submission};
+use crate::ops::idempotent::{self, Submission};
 
 /// Who asked, once: the client's `Idempotency-Key` and the hash of what it sent with it.
 #[derive(Debug, Clone)]

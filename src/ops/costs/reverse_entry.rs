@@ -10,7 +10,7 @@ use crate::db::costs::{self as costs_db, entries, CostAccess};
 use crate::db::{AnyConnection, DbError};
 use crate::domain::cost::{self, CostEntry, Origin, ReversalRefused, Stamp};
 use crate::domain::Caller;
-use crate::idempotent;
+use crate::ops::idempotent;
 
 /// Scope of this operation's `Idempotency-Key`s.
 pub const IDEMPOTENCY_SCOPE: &str = "costs.reverse";

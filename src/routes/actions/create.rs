@@ -79,7 +79,7 @@ pub async fn create_action(
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let value = input::parse_json_object(&req, &body)?;
     // The same key from another user or for another case is another request.
-    let request_hash = crate::intake::request_hash(&serde_json::json!({
+    let request_hash = crate::ops::idempotent::request_hash(&serde_json::json!({
         "user": caller.user_id, "incident": incident_id, "body": value,
     }));
     let ctx = state.ops();

@@ -2,6 +2,8 @@
 //! document is in `routes::action_dto`.
 
 pub mod create;
+pub mod list;
+pub mod list_for_case;
 pub mod transition;
 pub mod update;
 

@@ -12,6 +12,7 @@ pub mod absence;
 pub mod history;
 pub mod outbox;
 pub mod outbox_retry;
+pub mod users;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;

@@ -3,6 +3,9 @@
 
 pub mod acknowledge;
 pub mod comment;
+pub mod events;
+pub mod get;
+pub mod list;
 pub mod patch;
 pub mod transition;
 

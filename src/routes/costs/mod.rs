@@ -56,7 +56,7 @@ pub fn attempt(
 ) -> Result<Attempt, ApiError> {
     Ok(Attempt {
         key: super::idempotency::key(req)?,
-        request_hash: crate::intake::request_hash(&serde_json::json!({
+        request_hash: crate::ops::idempotent::request_hash(&serde_json::json!({
             "user": caller.user_id, "path": path, "body": body,
         })),
     })

@@ -1,15 +1,9 @@
 // 5. axe-core (WCAG 2.0/2.1 A + AA) on every page and state; narrow screens, text zoom, dark mode.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, gotoForm, fillReport, screenshot, axe } from './helpers.mjs';
+import { useBrowser, newPage, gotoForm, fillReport, screenshot, axe } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 // bypassCSP only so that axe can be injected; see helpers.axe.
 const axeContext = (extra = {}) => newPage(browser, { bypassCSP: true, ...extra });

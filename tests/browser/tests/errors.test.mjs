@@ -1,15 +1,9 @@
 // 2. Missing fields → GOV.UK-style error summary that has focus and links to the fields.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost } from './helpers.mjs';
+import { useBrowser, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost, formPage } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 test('empty submit shows the error summary, focused, linking to each field', { timeout: 60000 }, async () => {
   const { context, page } = await newPage(browser);
@@ -55,8 +49,7 @@ test('empty submit shows the error summary, focused, linking to each field', { t
 });
 
 test('422 problem+json from the server is shown the same way', { timeout: 60000 }, async () => {
-  const { context, page } = await newPage(browser);
-  await gotoForm(page);
+  const { context, page } = await formPage(browser);
   await fillReport(page);
   // The page checks what it can before sending; these two only the server refuses. The
   // request is altered on its way, and the server's real 422 answer comes back to the page.

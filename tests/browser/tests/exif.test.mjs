@@ -1,15 +1,9 @@
 // 4. Photos: a JPEG with GPS EXIF goes in; what the server stores and serves has no EXIF.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost } from './helpers.mjs';
+import { BASE, useBrowser, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost, drawnImage } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 // GPSLatitude 56°10'30.12" as three RATIONALs (little endian) – a byte pattern to look for.
 const LAT = [[56, 1], [10, 1], [3012, 100]];
@@ -65,18 +59,16 @@ function exifSegment() {
 
 // A real, decodable JPEG (made by the browser's encoder) with the EXIF block spliced in after SOI.
 async function gpsJpeg(page) {
-  const dataUrl = await page.evaluate(() => {
-    const c = document.createElement('canvas');
-    c.width = 96;
-    c.height = 64;
-    const g = c.getContext('2d');
-    g.fillStyle = '#2a6fb0';
-    g.fillRect(0, 0, 96, 64);
-    g.fillStyle = '#ffdd00';
-    g.fillRect(20, 12, 56, 40);
-    return c.toDataURL('image/jpeg', 0.9);
+  const jpeg = await drawnImage(page, {
+    width: 96,
+    height: 64,
+    rects: [
+      ['#2a6fb0', 0, 0, 96, 64],
+      ['#ffdd00', 20, 12, 56, 40],
+    ],
+    type: 'image/jpeg',
+    quality: 0.9,
   });
-  const jpeg = Buffer.from(dataUrl.split(',')[1], 'base64');
   assert.equal(jpeg.readUInt16BE(0), 0xffd8);
   return Buffer.concat([jpeg.subarray(0, 2), exifSegment(), jpeg.subarray(2)]);
 }

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,6 +29,19 @@ export function launch() {
       '--disable-sync',
     ],
   });
+}
+
+// One browser for the tests of a file: launched before them, closed after them. What it
+// returns opens contexts on that browser (what newPage needs).
+export function useBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return { newContext: (options) => browser.newContext(options) };
 }
 
 // A phone-sized context. CSP violations and uncaught page errors are collected so each test
@@ -97,6 +111,13 @@ export async function pickUnit(page, text = 'Lyckeby') {
   return { id, label };
 }
 
+// A phone-sized page (newPage) with the report form open.
+export async function formPage(browser, options = {}) {
+  const opened = await newPage(browser, options);
+  await gotoForm(opened.page);
+  return opened;
+}
+
 export async function fillReport(page, over = {}) {
   const r = {
     kind: 'near_miss',
@@ -130,26 +151,30 @@ export function incidentCount() {
   return counts.incidents;
 }
 
-// A report made straight through the API, for tests that start on the tracking page.
-export async function createCase(request, over = {}) {
-  const units = await (await request.get(`${BASE}/api/v1/org-units`)).json();
-  const unit = units.items.find((u) => u.name === 'Lyckeby skola');
-  assert.ok(unit, 'the demo unit Lyckeby skola exists');
-  const res = await request.post(`${BASE}/api/v1/incidents`, {
-    headers: { 'Content-Type': 'application/json' },
-    data: {
-      kind: 'near_miss',
-      org_unit_id: unit.id,
-      occurred_at: new Date(Date.now() - 3600e3).toISOString(),
-      title: 'Halka vid entrén',
-      description: 'Isfläcken vid huvudentrén var inte sandad.',
-      consequences: ['person'],
-      anonymous: true,
-      ...over,
+// An image drawn by the page's own canvas encoder: rectangles [colour, x, y, w, h] on a
+// width × height canvas, as PNG or JPEG bytes.
+export async function drawnImage(page, { width, height, rects, type = 'image/png', quality }) {
+  const dataUrl = await page.evaluate(
+    ({ width, height, rects, type, quality }) => {
+      const c = document.createElement('canvas');
+      c.width = width;
+      c.height = height;
+      const g = c.getContext('2d');
+      for (const [colour, x, y, w, h] of rects) {
+        g.fillStyle = colour;
+        g.fillRect(x, y, w, h);
+      }
+      return c.toDataURL(type, quality);
     },
-  });
-  assert.equal(res.status(), 201, await res.text());
-  return (await res.json()).tracking_code;
+    { width, height, rects, type, quality },
+  );
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}
+
+// A report made straight through the API, for tests that start on the tracking page; returns
+// its tracking code.
+export async function createCase(request, over = {}) {
+  return (await createCaseIn(request, 'Lyckeby skola', over)).tracking_code;
 }
 
 // Sets a case's status in the server's SQLite database (python3's sqlite3 module; WAL lets it

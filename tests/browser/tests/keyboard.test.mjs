@@ -1,15 +1,9 @@
 // 6. Keyboard only: Tab through the form, fill it and send it without a pointer.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, gotoForm, screenshot, assertNoProblems } from './helpers.mjs';
+import { useBrowser, newPage, gotoForm, screenshot, assertNoProblems } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const activeId = (page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
 

@@ -1,18 +1,12 @@
 // 6. Manager pages: a manager logs in with the link from the real mail, acknowledges a case of
 // her unit, rates the risk, adds a corrective action — and cannot open a sibling unit's case.
 // axe (WCAG 2.0/2.1 A + AA) on /login, /cases and /cases/{id}, under the served CSP.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, newPage, screenshot, assertNoProblems, createCaseIn, waitForMail, BASE, AXE_PATH, AXE_TAGS } from './helpers.mjs';
+import { useBrowser, newPage, screenshot, assertNoProblems, createCaseIn, waitForMail, BASE, AXE_PATH, AXE_TAGS } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 // axe through the DevTools protocol, which the page's CSP does not govern: the pages keep
 // their real CSP here, so the same run also shows that they work under it.
@@ -83,7 +77,7 @@ test('manager: mailed login link, inbox, acknowledge, risk, action; sibling case
   // Acknowledge.
   await page.click('#ack-button');
   await page.locator('#ack-status:not(:empty)').waitFor();
-  assert.equal((await page.textContent('#case-status')).trim(), 'Kvitterad');
+  assert.equal((await page.textContent('#case-status')).trim(), 'Mottagen av chef');
   assert.equal(await page.isVisible('#sec-ack'), false);
 
   // Rate the risk: likelihood 3 × consequence 2 = high; the level shows before saving.
@@ -108,6 +102,9 @@ test('manager: mailed login link, inbox, acknowledge, risk, action; sibling case
   await page.locator('#action-list li', { hasText: 'Sätt halkskydd vid huvudentrén' }).waitFor({ timeout: 15000 });
   assert.equal(await page.locator('#actions-errors .error-summary').count(), 0);
   assert.match(await page.textContent('#action-list'), /2\s500,50\skr/);
+  // The next states come from the API (allowed_transitions), in the server's words.
+  const nextStates = await page.locator('#action-list li select option').allTextContents();
+  assert.deepEqual(nextStates, ['Pågår', 'Utförd', 'Avbruten']);
 
   // What the API now holds (the page's cookie).
   const api = (p) => page.request.get(`${BASE}/api/v1${p}`);

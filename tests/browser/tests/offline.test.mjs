@@ -1,15 +1,9 @@
 // 3. Offline: the report is kept on the device, counted, and sent exactly once when back online.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost, incidentCount } from './helpers.mjs';
+import { BASE, useBrowser, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost, incidentCount } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function outboxSize(page) {
   return page.evaluate(() => window.TillbudOutbox.list().then((l) => l.length));

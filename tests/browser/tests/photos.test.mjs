@@ -1,34 +1,14 @@
 // Photos in the form: at most 5, thumbnails with named remove buttons, focus handled on removal.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, gotoForm, assertNoProblems } from './helpers.mjs';
+import { useBrowser, assertNoProblems, drawnImage, formPage } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 test('at most 5 photos; each has a remove button with an accessible name', { timeout: 60000 }, async () => {
-  const { context, page } = await newPage(browser);
-  await gotoForm(page);
+  const { context, page } = await formPage(browser);
   // A large PNG: it must come out as a JPEG with its long edge at most 2048 px.
-  const png = Buffer.from(
-    (
-      await page.evaluate(() => {
-        const c = document.createElement('canvas');
-        c.width = 3000;
-        c.height = 1000;
-        const g = c.getContext('2d');
-        g.fillStyle = '#c33';
-        g.fillRect(0, 0, 3000, 1000);
-        return c.toDataURL('image/png');
-      })
-    ).split(',')[1],
-    'base64',
-  );
+  const png = await drawnImage(page, { width: 3000, height: 1000, rects: [['#c33', 0, 0, 3000, 1000]] });
   const files = Array.from({ length: 6 }, (_, i) => ({ name: `bild${i + 1}.png`, mimeType: 'image/png', buffer: png }));
   await page.setInputFiles('#photos', files);
   await page.locator('.error-summary').waitFor({ timeout: 20000 });

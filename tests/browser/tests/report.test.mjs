@@ -1,15 +1,9 @@
 // 1. Fill in and send a report end to end, see the receipt, open the tracking page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost, createCase, setCaseStatus } from './helpers.mjs';
+import { useBrowser, newPage, gotoForm, fillReport, screenshot, assertNoProblems, isIncidentPost, createCase, setCaseStatus, formPage } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 test('report end to end: form → receipt → tracking page', { timeout: 90000 }, async () => {
   const { context, page } = await newPage(browser, {
@@ -76,8 +70,7 @@ test('report end to end: form → receipt → tracking page', { timeout: 90000 }
 });
 
 test('the reporter adds a comment on the tracking page', { timeout: 90000 }, async () => {
-  const { context, page } = await newPage(browser);
-  await gotoForm(page);
+  const { context, page } = await formPage(browser);
   await fillReport(page);
   await page.click('#submit');
   await page.locator('#receipt-view').waitFor({ state: 'visible', timeout: 30000 });
@@ -95,8 +88,7 @@ test('the reporter adds a comment on the tracking page', { timeout: 90000 }, asy
 });
 
 test('language toggle: English one tap away and remembered', { timeout: 60000 }, async () => {
-  const { context, page } = await newPage(browser);
-  await gotoForm(page);
+  const { context, page } = await formPage(browser);
   const toggle = page.locator('#lang-toggle');
   assert.equal((await toggle.textContent()).trim(), 'English');
   await toggle.click();

@@ -9,8 +9,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::case_view::{self, CaseListItem};
-use super::input::{self, Checker};
 use crate::auth::Caller;
 use crate::db::access;
 use crate::db::cases::{self, DutyFilter, ListFilter};
@@ -18,6 +16,8 @@ use crate::domain::calendar::from_stockholm;
 use crate::domain::risk::RiskLevel;
 use crate::domain::{IncidentKind, IncidentStatus};
 use crate::error::{ApiError, Problem};
+use crate::routes::case_view::{self, CaseListItem};
+use crate::routes::input::{self, Checker};
 use crate::state::AppState;
 
 /// Every filter is optional; unknown values are 422 with the field named.

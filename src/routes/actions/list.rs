@@ -6,12 +6,12 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::action_dto::{self, ActionView};
-use super::input::Checker;
 use crate::auth::Caller;
 use crate::db::actions::{self as actions_db, ListQuery, StateFilter};
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::routes::action_dto::{self, ActionView};
+use crate::routes::input::Checker;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,6 +36,71 @@ pub struct ActionPage {
     pub items: Vec<ActionView>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// The query's parameters, checked.
+struct Checked {
+    own: bool,
+    filter: StateFilter,
+    limit: i64,
+    after: Option<(String, String)>,
+}
+
+impl ActionQuery {
+    /// Every bad parameter at once, as the other lists do.
+    fn check(self) -> Result<Checked, ApiError> {
+        let mut c = Checker::new();
+        let own = match self.owner.as_deref() {
+            None | Some("") => false,
+            Some("me") => true,
+            Some(_) => {
+                c.fail("owner", "unknown_value");
+                false
+            }
+        };
+        let filter = match self.state.as_deref() {
+            None | Some("") => Some(StateFilter::Any),
+            Some("open") => Some(StateFilter::Open),
+            Some("overdue") => Some(StateFilter::Overdue),
+            Some(s) => s.parse().ok().map(StateFilter::Is),
+        };
+        if filter.is_none() {
+            c.fail("state", "unknown_value");
+        }
+        let limit = match self.limit.as_deref() {
+            None | Some("") => Some(25),
+            Some(s) => s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=100).contains(n)),
+        };
+        if limit.is_none() {
+            c.fail("limit", "range");
+        }
+        let after = match self.cursor.as_deref() {
+            None | Some("") => None,
+            Some(raw) => {
+                let decoded = decode_cursor(raw);
+                if decoded.is_none() {
+                    c.fail("cursor", "format");
+                }
+                decoded
+            }
+        };
+        c.finish()?;
+        let (Some(filter), Some(limit)) = (filter, limit) else {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "checked parameters missing"
+            )));
+        };
+        Ok(Checked {
+            own,
+            filter,
+            limit,
+            after,
+        })
+    }
 }
 
 fn encode_cursor(due: &str, id: &str) -> String {
@@ -72,52 +137,12 @@ pub async fn list_actions(
     query: web::Query<ActionQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let mut c = Checker::new();
-    let own = match q.owner.as_deref() {
-        None | Some("") => false,
-        Some("me") => true,
-        Some(_) => {
-            c.fail("owner", "unknown_value");
-            false
-        }
-    };
-    let filter = match q.state.as_deref() {
-        None | Some("") => Some(StateFilter::Any),
-        Some("open") => Some(StateFilter::Open),
-        Some("overdue") => Some(StateFilter::Overdue),
-        Some(s) => s.parse().ok().map(StateFilter::Is),
-    };
-    if filter.is_none() {
-        c.fail("state", "unknown_value");
-    }
-    let limit = match q.limit.as_deref() {
-        None | Some("") => Some(25),
-        Some(s) => s
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=100).contains(n)),
-    };
-    if limit.is_none() {
-        c.fail("limit", "range");
-    }
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(raw) => {
-            let decoded = decode_cursor(raw);
-            if decoded.is_none() {
-                c.fail("cursor", "format");
-            }
-            decoded
-        }
-    };
-    c.finish()?;
-    let (Some(filter), Some(limit)) = (filter, limit) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "checked parameters missing"
-        )));
-    };
+    let Checked {
+        own,
+        filter,
+        limit,
+        after,
+    } = query.into_inner().check()?;
     let today = stockholm_date(state.clock.now());
     let list = ListQuery {
         own,

@@ -6,12 +6,12 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::admin::require_admin;
-use super::input::{self, Checker, Lenient};
-use crate::db::org_units;
-use crate::db::users::{self, NewUserFlags, UserRow};
+use crate::db::users::{self, UserRow};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::ops::admin::users::{self as ops, UnitRole, UserAdminError, UserChange};
+use crate::routes::admin::require_admin;
+use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -126,8 +126,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let admin = require_admin(&req, &state).await?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: UpdateUser = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: UpdateUser = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let disabled = c.value("disabled", request.disabled, false);
     let is_admin = c.value("is_admin", request.is_admin, false);
@@ -138,31 +137,15 @@ pub async fn update_user(
     );
     let finance = c.value("is_finance", request.is_finance, false);
     c.finish()?;
-    let now = state.clock.now().naive_utc();
-    let id = id.into_inner();
-    let user = state
-        .db
-        .write(move |c| {
-            let Some(user) = users::find(c, &id)? else {
-                return Ok(None);
-            };
-            users::set_flags(
-                c,
-                &id,
-                NewUserFlags {
-                    admin: is_admin.unwrap_or(user.is_admin),
-                    safety_coordinator: coordinator.unwrap_or(user.is_safety_coordinator),
-                    finance: finance.unwrap_or(user.is_finance),
-                },
-                now,
-            )?;
-            if let Some(disabled) = disabled {
-                users::set_disabled(c, &id, disabled, now)?;
-            }
-            users::find(c, &id)
-        })
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let change = UserChange {
+        disabled,
+        is_admin,
+        is_safety_coordinator: coordinator,
+        is_finance: finance,
+    };
+    let user = ops::update_user(&state.ops(), &id, change)
+        .await
+        .map_err(refused)?;
     tracing::info!(user_id = %user.id, by = %admin.actor(), disabled = user.disabled, "user changed");
     Ok(HttpResponse::Ok().json(UserInfo::from(user)))
 }
@@ -197,51 +180,35 @@ pub async fn grant_role(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let admin = require_admin(&req, &state).await?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: NewGrant = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: NewGrant = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let unit: Option<String> = c.value("org_unit_id", request.org_unit_id, true);
     let role: Option<String> = c.value("role", request.role, true);
-    if role
-        .as_deref()
-        .is_some_and(|r| !matches!(r, "manager" | "safety_rep" | "finance"))
-    {
+    let role = role.map(|r| UnitRole::parse(&r));
+    if matches!(role, Some(None)) {
         c.fail("role", "one_of");
     }
     c.finish()?;
-    let (unit, role) = (unit.unwrap_or_default(), role.unwrap_or_default());
-    let now = state.clock.now().naive_utc();
-    let id = id.into_inner();
-    let (user_id, unit_id) = (id.clone(), unit.clone());
-    let outcome = state
-        .db
-        .write(move |c| {
-            if users::find(c, &user_id)?.is_none() {
-                return Ok(Err(ApiError::NotFound));
-            }
-            let known = uuid::Uuid::parse_str(&unit_id)
-                .ok()
-                .map(|u| org_units::is_active(c, &u))
-                .transpose()?
-                .unwrap_or(false);
-            if !known {
-                return Ok(Err(ApiError::Validation(vec![FieldError::new(
-                    "org_unit_id",
-                    "unknown",
-                    i18n::current().pick("Enheten finns inte.", "No such unit."),
-                )])));
-            }
-            users::grant(c, &user_id, &unit_id, &role, now)?;
-            Ok(Ok(()))
-        })
-        .await;
-    // A repeated grant violates the key and rolls back: that is "already granted".
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(e),
-        Err(e) if e.is_unique_violation() => {}
-        Err(e) => return Err(ApiError::from(e)),
-    }
+    let (Some(unit), Some(Some(role))) = (unit, role) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "checked grant fields missing"
+        )));
+    };
+    ops::grant_role(&state.ops(), &id, &unit, role)
+        .await
+        .map_err(refused)?;
     tracing::info!(user_id = %id, by = %admin.actor(), "role granted");
     Ok(HttpResponse::NoContent().finish())
+}
+
+fn refused(e: UserAdminError) -> ApiError {
+    match e {
+        UserAdminError::UnknownUser => ApiError::NotFound,
+        UserAdminError::UnknownUnit => ApiError::Validation(vec![FieldError::new(
+            "org_unit_id",
+            "unknown",
+            i18n::current().pick("Enheten finns inte.", "No such unit."),
+        )]),
+        UserAdminError::Db(e) => e.into(),
+    }
 }

@@ -1,15 +1,16 @@
-//! `POST /api/v1/track/{tracking_code}/comments`: the reporter adds to their open case.
+//! `POST /api/v1/track/{tracking_code}/comments`: the reporter adds to their open case
+//! (`ops::reports::comment`).
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::input::{self, Checker, Lenient};
-use crate::db::{incidents, DbError};
-use crate::domain::{IncidentStatus, TrackingCode};
+use crate::domain::TrackingCode;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::ops::reports::comment::{self as ops, ReporterCommentError};
+use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -24,12 +25,6 @@ pub struct AddComment {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommentAdded {
     pub at: chrono::DateTime<Utc>,
-}
-
-enum Outcome {
-    Added,
-    Closed,
-    Unknown,
 }
 
 /// Add a comment to a case
@@ -59,45 +54,20 @@ pub async fn add_tracking_comment(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let code = TrackingCode::parse(&code).ok_or(ApiError::NotFound)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: AddComment = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: AddComment = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let text = c.text("text", request.text, true, (1, 2000), true);
     c.finish()?;
     let text = text.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("comment text missing")))?;
-    let now = Utc::now();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            let Some((id, status)) = incidents::find_by_tracking_code(conn, &code)? else {
-                return Ok(Outcome::Unknown);
-            };
-            let status: IncidentStatus = status
-                .parse()
-                .map_err(|()| DbError::Task(format!("incident {id} has a bad status")))?;
-            if !status.is_open() {
-                return Ok(Outcome::Closed);
-            }
-            let data = serde_json::json!({ "text": text.as_str() }).to_string();
-            incidents::append_event(
-                conn,
-                &id,
-                now.naive_utc(),
-                Some("reporter"),
-                "reporter_comment",
-                true,
-                &data,
-            )?;
-            Ok(Outcome::Added)
-        })
-        .await?;
-    match outcome {
-        Outcome::Added => Ok(HttpResponse::Created().json(CommentAdded { at: now })),
-        Outcome::Unknown => Err(ApiError::NotFound),
-        Outcome::Closed => Err(ApiError::Conflict(
+    let ctx = state.ops();
+    match ops::add_reporter_comment(&ctx, code, text).await {
+        Ok(()) => Ok(HttpResponse::Created().json(CommentAdded { at: ctx.now })),
+        Err(ReporterCommentError::Unknown) => Err(ApiError::NotFound),
+        Err(ReporterCommentError::Closed) => Err(ApiError::Conflict(
             i18n::current()
                 .pick("Ärendet är avslutat.", "The case is closed.")
                 .to_owned(),
         )),
+        Err(ReporterCommentError::Db(e)) => Err(e.into()),
     }
 }

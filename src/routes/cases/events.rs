@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::case_view;
 use crate::auth::Caller;
-use crate::db::access::{self, CaseAccess};
-use crate::db::cases;
+use crate::db::cases::EventRow;
 use crate::error::{ApiError, Problem};
+use crate::ops;
+use crate::routes::case_view;
 use crate::state::AppState;
 
 /// One entry of a case's history. Entries are only ever added.
@@ -58,14 +58,7 @@ pub async fn list_case_events(
     let (who, lookup) = (caller.clone(), id.clone());
     let found = state
         .db
-        .read(move |c| {
-            let access = access::case_access(c, &who, &lookup)?;
-            if access == CaseAccess::Hidden {
-                return Ok(None);
-            }
-            let staff = access.is_staff();
-            Ok(Some((staff, cases::events(c, &lookup, !staff)?)))
-        })
+        .read(move |c| ops::cases::events_for(c, &who, &lookup))
         .await?;
     let Some((staff, rows)) = found else {
         return Err(case_view::denied(
@@ -75,29 +68,27 @@ pub async fn list_case_events(
             ApiError::NotFound,
         ));
     };
-    let items = rows
-        .into_iter()
-        .map(|e| {
-            let data: serde_json::Value =
-                serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
-            // The reporter sees what the tracking page shows: the text, not routing details,
-            // addresses or reasons.
-            let data = if staff {
-                data
-            } else {
-                serde_json::json!({ "text": data.get("text") })
-            };
-            CaseEvent {
-                id: e.id,
-                at: case_view::utc(e.at),
-                actor: if staff { e.actor } else { None },
-                kind: e.kind,
-                public: e.public,
-                data,
-            }
-        })
-        .collect();
+    let items = rows.into_iter().map(|e| view(e, staff)).collect();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(CaseEvents { items }))
+}
+
+/// One event as the caller may see it: the reporter sees what the tracking page shows — the
+/// text, not routing details, addresses or reasons.
+fn view(e: EventRow, staff: bool) -> CaseEvent {
+    let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
+    let data = if staff {
+        data
+    } else {
+        serde_json::json!({ "text": data.get("text") })
+    };
+    CaseEvent {
+        id: e.id,
+        at: case_view::utc(e.at),
+        actor: if staff { e.actor } else { None },
+        kind: e.kind,
+        public: e.public,
+        data,
+    }
 }

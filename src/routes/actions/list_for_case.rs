@@ -3,11 +3,11 @@
 use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
-use super::action_dto::{self, ActionList};
 use crate::auth::Caller;
 use crate::db::actions::{self as actions_db, CaseAccess};
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::routes::action_dto::{self, ActionList};
 use crate::state::AppState;
 
 /// A case's corrective actions

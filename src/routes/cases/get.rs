@@ -2,9 +2,9 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::case_view::{self, CaseDocument};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::routes::case_view::{self, CaseDocument};
 use crate::state::AppState;
 
 /// Read a case
@@ -35,7 +35,7 @@ pub async fn get_incident(
     let (who, lookup) = (caller.clone(), id.clone());
     let found = state
         .db
-        .read(move |c| case_view::load_with_access(c, &who, &lookup))
+        .read(move |c| crate::ops::cases::load_with_access(c, &who, &lookup))
         .await?;
     let doc = match found {
         Some((case, access)) => case_view::document(case, access, state.clock.now())?,

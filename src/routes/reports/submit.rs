@@ -10,15 +10,15 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::idempotency;
-use super::input::{self, Checker, Lenient};
 use crate::auth::{normalise_email, Caller};
 use crate::db::org_units;
 use crate::domain::incident::{check_occurred_at, Phone};
 use crate::domain::{Consequence, Coordinates, IncidentKind, NewIncident, Reporter};
 use crate::error::{ApiError, Problem};
-use crate::idempotent;
-use crate::intake::{self, IncidentCreated, ReporterUser};
+use crate::ops::idempotent::{self, Attempt};
+use crate::ops::reports::submit::{self as ops, IncidentCreated, ReporterUser};
+use crate::routes::idempotency;
+use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 /// A report of an event. Text is trimmed and Unicode-normalised (NFC) before its length is
@@ -232,31 +232,17 @@ pub async fn create_incident(
     let key = idempotency::key(&req)?;
     let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
     let value = input::parse_json_object(&req, &body)?;
-    let hash = intake::request_hash(&value);
-    if let Some(key) = key {
-        if let Some(earlier) =
-            idempotent::earlier_answer(&state.db, intake::IDEMPOTENCY_SCOPE, key, &hash).await?
-        {
-            return idempotency::respond(earlier);
-        }
-    }
-    // Looked up first so that an unknown unit is listed together with every other bad field.
-    let unit = value
-        .get("org_unit_id")
-        .and_then(|v| v.as_str())
-        .and_then(|s| Uuid::parse_str(s.trim()).ok());
-    let unit_is_active = match unit {
-        Some(unit) => {
-            state
-                .db
-                .read(move |c| org_units::is_active(c, &unit))
-                .await?
-        }
-        None => false,
+    let attempt = Attempt {
+        key,
+        request_hash: idempotent::request_hash(&value),
     };
+    let ctx = state.ops();
+    if let Some(earlier) = ops::earlier(&ctx, &attempt).await? {
+        return idempotency::respond(earlier);
+    }
+    let unit_is_active = unit_is_active(&state, &value).await?;
     let request: CreateIncidentRequest = input::from_object(value)?;
-    let now = state.clock.now();
-    let incident = request.parse(now, unit_is_active)?;
+    let incident = request.parse(ctx.now, unit_is_active)?;
     // A logged-in reporter who gives their name can follow the case in the API; an anonymous
     // report is never tied to the session it came from.
     let reporter_user = caller
@@ -266,17 +252,26 @@ pub async fn create_incident(
             email: c.email,
         });
     limit(&req, &state, &incident, reporter_user.as_ref())?;
-    let submission = intake::submit(
-        &state.db,
-        &state.mail,
-        now,
-        key,
-        hash,
-        incident,
-        reporter_user,
-    )
-    .await?;
+    let submission = ops::submit_report(&ctx, attempt, incident, reporter_user).await?;
     idempotency::respond(submission)
+}
+
+/// Looked up before the body is checked, so that an unknown unit is listed together with
+/// every other bad field.
+async fn unit_is_active(state: &AppState, value: &serde_json::Value) -> Result<bool, ApiError> {
+    let unit = value
+        .get("org_unit_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s.trim()).ok());
+    Ok(match unit {
+        Some(unit) => {
+            state
+                .db
+                .read(move |c| org_units::is_active(c, &unit))
+                .await?
+        }
+        None => false,
+    })
 }
 
 /// Reports per client address and per reporter address and hour: every report mails a

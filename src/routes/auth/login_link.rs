@@ -1,17 +1,17 @@
 //! `POST /api/v1/auth/login-link`: mail a single-use login link. The answer is the same
-//! whether or not the address may log in, so the endpoint tells nobody who works here.
+//! whether or not the address may log in, so the endpoint tells nobody who works here
+//! (`ops::auth::login_link`).
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::input::{self, Checker, Lenient};
 use crate::auth::normalise_email;
-use crate::db::outbox::{self, NewMail};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
-use crate::mail::{links, templates};
+use crate::ops::auth::login_link as ops;
+use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -51,49 +51,15 @@ pub async fn request_login_link(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: LoginLinkRequest = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: LoginLinkRequest = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let email = c.email_required("email", request.email, true);
     c.finish()?;
     let email = normalise_email(email.as_ref().map(|e| e.as_str()).unwrap_or_default());
-    let now = state.clock.now();
-    let ip = crate::auth::client::address(&req, &state.settings.proxies);
-    let limit = state.settings.auth.login_rate_limit;
-    // Per address *and* client, so a stranger elsewhere cannot use up someone's links; per
-    // client on its own, so no one tries addresses in bulk.
-    let keys = [
-        (login_key(&email, &ip.to_string()), limit),
-        (format!("client:{ip}"), limit * 4),
-    ];
-    if let Err(wait) = state.login_limiter.check(&keys, now) {
-        tracing::info!("denied: login-link rate limit");
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait.num_seconds().max(1) as u64,
-        });
-    }
-
-    // The same work for every address: one queued mail, with a placeholder for the link.
-    // Whether the address may log in is decided by the worker, which then mints the token
-    // (`mail::links`) or drops the mail — so neither the answer nor its timing tells.
+    let ctx = state.ops();
+    check_limit(&req, &state, &email, ctx.now)?;
     let ttl = state.settings.auth.login_link_ttl;
-    let rendered = templates::login_link(links::LOGIN_LINK, ttl.num_minutes());
-    let mail = NewMail {
-        id: Uuid::now_v7(),
-        incident_id: None,
-        purpose: links::LOGIN_PURPOSE,
-        role: "user".to_owned(),
-        recipient: email,
-        subject: rendered.subject,
-        body_text: rendered.text,
-        body_html: rendered.html,
-    };
-    let naive = now.naive_utc();
-    state
-        .db
-        .write(move |c| outbox::insert(c, &mail, naive))
-        .await?;
-    state.mail.wake.notify_one();
+    ops::request_login_link(&ctx, email, ttl).await?;
     tracing::info!("login link asked for");
     Ok(HttpResponse::Accepted().json(LoginLinkAnswer {
         message: match i18n::current() {
@@ -107,6 +73,28 @@ pub async fn request_login_link(
             ),
         },
     }))
+}
+
+/// Per address *and* client, so a stranger elsewhere cannot use up someone's links; per
+/// client on its own, so no one tries addresses in bulk.
+fn check_limit(
+    req: &HttpRequest,
+    state: &AppState,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let ip = crate::auth::client::address(req, &state.settings.proxies);
+    let limit = state.settings.auth.login_rate_limit;
+    let keys = [
+        (login_key(email, &ip.to_string()), limit),
+        (format!("client:{ip}"), limit * 4),
+    ];
+    state.login_limiter.check(&keys, now).map_err(|wait| {
+        tracing::info!("denied: login-link rate limit");
+        ApiError::TooManyRequests {
+            retry_after_secs: wait.num_seconds().max(1) as u64,
+        }
+    })
 }
 
 /// The rate-limit key of one address asked for from one client.

@@ -6,12 +6,12 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::input::{self, Checker, Lenient};
-use crate::auth::{hash_secret, new_secret, Caller};
+use crate::auth::Caller;
 use crate::db::users;
 use crate::error::{ApiError, Problem};
+use crate::ops::auth::api_tokens::{self as ops, RevokeTokenError};
+use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -99,21 +99,13 @@ pub async fn create_api_token(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: CreateToken = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: CreateToken = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let name = c.text("name", request.name, true, (1, 100), false);
     c.finish()?;
-    let name = name.map(|n| n.as_str().to_owned()).unwrap_or_default();
-    let token = format!("tb_{}", new_secret());
-    let hash = hash_secret(&token);
-    let id = Uuid::now_v7().to_string();
-    let now = state.clock.now().naive_utc();
-    let (row_id, row_name) = (id.clone(), name.clone());
-    state
-        .db
-        .write(move |c| users::insert_api_token(c, &row_id, &caller.user_id, &row_name, &hash, now))
-        .await?;
+    let name = name.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("token name missing")))?;
+    let created = ops::create_api_token(&state.ops(), &caller, &name).await?;
+    let (id, token, name) = (created.id, created.token, name.as_str().to_owned());
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenCreated { id, name, token }))
@@ -137,15 +129,9 @@ pub async fn revoke_api_token(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now().naive_utc();
-    let id = id.into_inner();
-    let found = state
-        .db
-        .write(move |c| users::revoke_api_token(c, &caller.user_id, &id, now))
-        .await?;
-    if found {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound)
+    match ops::revoke_api_token(&state.ops(), &caller, &id).await {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(RevokeTokenError::Unknown) => Err(ApiError::NotFound),
+        Err(RevokeTokenError::Db(e)) => Err(e.into()),
     }
 }

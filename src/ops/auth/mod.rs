@@ -1,0 +1,6 @@
+//! Logging in and out, and personal API tokens: the writes behind them. Cookies, CSRF and
+//! rate limits stay in `auth/` and the handlers.
+
+pub mod api_tokens;
+pub mod login_link;
+pub mod session;

@@ -1,0 +1,4 @@
+//! Logging in and out, personal API tokens.
+
+pub mod api_tokens;
+pub mod login_link;
