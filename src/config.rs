@@ -49,7 +49,9 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "worker_enabled", default: "true", meaning: "Run the mail worker (outbox, reminders, escalations) inside `serve`. Turn off when separate `tillbud worker` processes send." },
     SettingDoc { key: "worker_poll_ms", default: "1000", meaning: "How often the worker looks for due mail and deadlines, in milliseconds (a new report wakes it at once)." },
     SettingDoc { key: "outbox_batch", default: "16", meaning: "Mails one worker claims and sends concurrently per round." },
-    SettingDoc { key: "outbox_lease_secs", default: "300", meaning: "How long a claimed mail is reserved for one worker before another may take it (a crashed worker's mail is resent after this)." },
+    SettingDoc { key: "outbox_lease_secs", default: "30", meaning: "How long a claimed mail is reserved for one worker before another may take it; the worker renews it every third of this while it sends, so a crashed worker's mail goes again after at most this (plus one poll)." },
+    SettingDoc { key: "outbox_sent_days", default: "30", meaning: "Days a sent mail is kept in the outbox before the worker deletes it (the case's history keeps a `mail_sent` event: purpose, role and when)." },
+    SettingDoc { key: "retention_rules", default: "", meaning: "Retention by decision: `kind=period:decision` separated by `;`, period `5y`, `18m`, `2y6m` or `keep`, e.g. `accident=10y:KS 2026/123, informationshanteringsplan; near_miss=2y:KS 2026/123; security=keep`. A closed case of a kind with a rule has its personal data removed once the period after closing has passed (see Retention). No rule, no removal." },
     SettingDoc { key: "outbox_retry_base_ms", default: "30000", meaning: "First retry delay after a failed send; doubles per attempt, with ±25 % jitter." },
     SettingDoc { key: "outbox_retry_max_ms", default: "3600000", meaning: "Longest delay between two attempts." },
     SettingDoc { key: "session_idle_minutes", default: "480", meaning: "A login session ends after this many minutes without a request." },
@@ -105,6 +107,8 @@ pub struct Settings {
     pub cost_export_max_rows: i64,
     pub proxies: ProxySettings,
     pub report_limits: ReportLimits,
+    /// Retention by decision, per report kind.
+    pub retention: crate::domain::retention::RetentionRules,
 }
 
 /// How many reports per hour one client address, and one reporter address, may send.
@@ -199,6 +203,8 @@ pub struct MailSettings {
     pub action_escalation_days: u32,
     /// Receipts to any address, not only the login domains'.
     pub receipts_to_any_address: bool,
+    /// Days a sent mail stays in the outbox.
+    pub sent_days: u32,
 }
 
 // Secrets stay out of logs and panics.
@@ -473,6 +479,7 @@ impl Settings {
             action_escalation_days: number("action_escalation_days", 1, 365)? as u32,
             receipts_to_any_address: parse_bool(get("receipts_to_any_address").0)
                 .ok_or_else(|| bad("receipts_to_any_address", "use true or false".into()))?,
+            sent_days: number("outbox_sent_days", 1, 36_500)? as u32,
         };
         // Kept as configured (trimmed, duplicates dropped): they are shown to managers as is.
         let mut cause_categories: Vec<String> = Vec::new();
@@ -548,6 +555,8 @@ impl Settings {
             per_client: number("report_rate_limit_client", 1, 100_000)? as usize,
             per_reporter: number("report_rate_limit_reporter", 1, 100_000)? as usize,
         };
+        let retention = crate::domain::retention::RetentionRules::parse(get("retention_rules").0)
+            .map_err(|why| bad("retention_rules", why))?;
         let proxies = ProxySettings {
             trusted: crate::domain::network::TrustedProxies(trusted),
             header,
@@ -570,6 +579,7 @@ impl Settings {
             cost_export_max_rows: number("cost_export_max_rows", 1, 1_000_000)? as i64,
             proxies,
             report_limits,
+            retention,
             photos,
         })
     }

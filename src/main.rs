@@ -48,6 +48,11 @@ enum Command {
     Openapi,
     /// Print row counts (units, incidents, open incidents, photos) as one JSON line.
     Stats,
+    /// Retention by decision: remove the personal data of closed cases past their rule.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Damage costs: check or rebuild the rollups the trends are read from.
     Costs {
         #[command(subcommand)]
@@ -62,6 +67,17 @@ enum CostsCommand {
     Verify,
     /// Replace every rollup with what the cost entries say (after a repair or a bulk load).
     Rebuild,
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise every closed case past its kind's rule (TILLBUD_RETENTION_RULES), each case
+    /// in its own transaction; prints the counts per rule.
+    Run {
+        /// List what would be anonymised, per rule, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -99,10 +115,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let db = open_db(&settings)?;
+            tillbud::mail::outbox_worker::release_leases_of_earlier_runs(&db)?;
             let system = actix_web::rt::System::new();
             system.block_on(async move {
                 let clock = std::sync::Arc::new(tillbud::clock::Clock::new());
                 let ctx = std::sync::Arc::new(tillbud::mail::MailContext::from_settings(&settings));
+                tillbud::startup::spawn_retention(db.clone(), clock.clone(), settings.retention.clone());
                 let worker =
                     tillbud::mail::outbox_worker::Worker::new(db, ctx, clock, &settings.mail)?;
                 worker.run().await;
@@ -141,8 +159,38 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&counts)?);
         }
         Command::Costs { command } => costs(&open_db(&settings)?, command)?,
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => retention(&open_db(&settings)?, &settings, dry_run)?,
         Command::Openapi => unreachable!("handled above"),
     }
+    Ok(())
+}
+
+fn retention(db: &Db, settings: &Settings, dry_run: bool) -> anyhow::Result<()> {
+    if settings.retention.0.is_empty() {
+        println!("retention: no rules (TILLBUD_RETENTION_RULES); nothing is removed");
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let report = tillbud::ops::retention::run_blocking(db, &settings.retention, now, dry_run)?;
+    let verb = if dry_run { "would be anonymised" } else { "anonymised" };
+    for r in &report.rules {
+        println!(
+            "{} ({}, {}): {} case(s) {verb}, {} closed case(s) kept",
+            r.kind,
+            r.period,
+            if r.decision.is_empty() { "-" } else { &r.decision },
+            r.cases.len(),
+            r.kept
+        );
+        if dry_run {
+            for id in &r.cases {
+                println!("  {id}");
+            }
+        }
+    }
+    println!("retention: {} case(s) {verb} in all", report.anonymised);
     Ok(())
 }
 

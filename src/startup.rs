@@ -49,8 +49,12 @@ impl Application {
         }
         let clock = Arc::new(Clock::new());
         let mail = Arc::new(MailContext::from_settings(&settings));
+        let metrics = Arc::new(crate::metrics::Metrics::new());
         let worker = if settings.mail.worker_enabled {
-            let worker = Worker::new(db.clone(), mail.clone(), clock.clone(), &settings.mail)?;
+            outbox_worker::release_leases_of_earlier_runs(&db)?;
+            let worker = Worker::new(db.clone(), mail.clone(), clock.clone(), &settings.mail)?
+                .with_metrics(metrics.clone());
+            spawn_retention(db.clone(), clock.clone(), settings.retention.clone());
             Some(outbox_worker::spawn(worker))
         } else {
             None
@@ -70,6 +74,7 @@ impl Application {
                 chrono::Duration::hours(1),
             )),
             photos: photos.clone(),
+            metrics: metrics.clone(),
         };
         let server = build_server(listener, state)?;
         Ok(Application {
@@ -121,8 +126,37 @@ impl Application {
     }
 }
 
+/// Retention once a day beside the mail worker (in `serve` and in `tillbud worker`): looks
+/// every minute whether a day has passed since the last run (by the application's clock).
+pub fn spawn_retention(
+    db: Db,
+    clock: Arc<Clock>,
+    rules: crate::domain::retention::RetentionRules,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if rules.0.is_empty() {
+        return None;
+    }
+    Some(tokio::task::spawn_local(async move {
+        loop {
+            match crate::ops::retention::run_if_due(&db, &rules, clock.now()).await {
+                Ok(Some(report)) => tracing::info!(
+                    anonymised = report.anonymised,
+                    "retention run finished"
+                ),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "retention run failed; trying again"),
+            }
+            tokio::time::sleep(RETENTION_LOOK).await;
+        }
+    }))
+}
+
+/// How often the retention task looks whether a day has passed.
+const RETENTION_LOOK: std::time::Duration = std::time::Duration::from_secs(1);
+
 fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let workers = state.settings.workers;
+    let metrics = state.metrics.clone();
     let state = web::Data::new(state);
     let spec = routes::openapi();
     let spec_json = web::Data::new(serde_json::to_string(&spec)?);
@@ -133,6 +167,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let hsts = state.settings.base_url.starts_with("https://");
 
     let mut server = HttpServer::new(move || {
+        let metrics = metrics.clone();
         let mut headers = DefaultHeaders::new()
             .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .add((header::REFERRER_POLICY, "no-referrer"))
@@ -164,6 +199,21 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
                 i18n::scope(lang, fut)
             })
             .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
+            .wrap_fn(move |req, srv| {
+                // Outermost, so the status counted is the one the client gets.
+                let (metrics, start) = (metrics.clone(), std::time::Instant::now());
+                srv.call(req).map(move |res| {
+                    if let Ok(res) = &res {
+                        let route = res.request().match_pattern();
+                        metrics.observe_request(
+                            route.as_deref().unwrap_or("(no route)"),
+                            res.status().as_u16(),
+                            start.elapsed().as_secs_f64(),
+                        );
+                    }
+                    res
+                })
+            })
             .app_data(state.clone())
             .app_data(route_table.clone())
             .app_data(pages.clone())

@@ -21,6 +21,8 @@ pub struct AppState {
     pub report_limiter: Arc<RateLimiter>,
     /// Bounds on photo uploads: concurrent decodes, decode size, uploads per case.
     pub photos: Arc<crate::attachments::PhotoIntake>,
+    /// The Prometheus registry of this instance (`GET /metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

@@ -317,6 +317,18 @@ fn duty_filter(which: DutyFilter, now: NaiveDateTime) -> CaseFilter {
     Box::new(av.or(fk))
 }
 
+/// How many cases have a legal duty in `which` state at `now` (for the metrics).
+pub fn count_with_duty(
+    conn: &mut AnyConnection,
+    which: DutyFilter,
+    now: NaiveDateTime,
+) -> DbResult<i64> {
+    Ok(incidents::table
+        .filter(duty_filter(which, now))
+        .count()
+        .get_result(conn)?)
+}
+
 /// A page of cases the caller may see, newest first.
 pub fn list(
     conn: &mut AnyConnection,

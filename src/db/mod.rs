@@ -8,18 +8,22 @@ pub mod cases;
 pub mod costs;
 pub mod demo_costs;
 pub mod duties;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod incidents;
 pub mod meta;
+pub mod metrics;
 pub mod org_units;
 pub mod outbox;
+pub mod retention;
 pub mod routing;
 pub mod schema;
 pub mod stats;
 pub mod users;
 
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -172,6 +176,33 @@ pub struct Db {
     /// SQLite allows one writer at a time; taking turns here instead of inside SQLite avoids
     /// busy errors between this process's own connections.
     write_lock: Arc<Mutex<()>>,
+    counters: Arc<Counters>,
+}
+
+/// What the metrics read about the pool and the writers (see `crate::metrics::PoolFigures`).
+#[derive(Debug, Default)]
+struct Counters {
+    acquired: AtomicU64,
+    wait_micros: AtomicU64,
+    writers_waiting: AtomicI64,
+    writes: AtomicU64,
+    write_micros: AtomicU64,
+}
+
+/// Counts one write transaction from its start (waiting for the turn) to its end.
+struct WriteTimer<'a> {
+    counters: &'a Counters,
+    start: Instant,
+}
+
+impl Drop for WriteTimer<'_> {
+    fn drop(&mut self) {
+        let micros = u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.counters.writes.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .write_micros
+            .fetch_add(micros, Ordering::Relaxed);
+    }
 }
 
 /// Turns the configured URL into what the driver expects (`sqlite://x.db` → `x.db`).
@@ -210,6 +241,7 @@ impl Db {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            counters: Arc::new(Counters::default()),
         })
     }
 
@@ -228,7 +260,43 @@ impl Db {
     }
 
     pub fn conn(&self) -> DbResult<Conn> {
-        self.pool.get().map_err(|e| DbError::Busy(e.to_string()))
+        let start = Instant::now();
+        let conn = self.pool.get().map_err(|e| DbError::Busy(e.to_string()));
+        let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.counters.acquired.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .wait_micros
+            .fetch_add(micros, Ordering::Relaxed);
+        conn
+    }
+
+    /// The pool and writer figures for the metrics.
+    pub fn pool_figures(&self) -> crate::metrics::PoolFigures {
+        let state = self.pool.state();
+        let c = &self.counters;
+        crate::metrics::PoolFigures {
+            size: state.connections,
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            acquired: c.acquired.load(Ordering::Relaxed),
+            wait_secs: c.wait_micros.load(Ordering::Relaxed) as f64 / 1e6,
+            writers_waiting: c.writers_waiting.load(Ordering::Relaxed),
+            writes: c.writes.load(Ordering::Relaxed),
+            write_secs: c.write_micros.load(Ordering::Relaxed) as f64 / 1e6,
+        }
+    }
+
+    /// Waits for SQLite's writer turn (none on PostgreSQL), counted for the metrics.
+    fn writer_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => {
+                self.counters.writers_waiting.fetch_add(1, Ordering::Relaxed);
+                // A poisoned lock only means another writer panicked; the database is fine.
+                let turn = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+                self.counters.writers_waiting.fetch_sub(1, Ordering::Relaxed);
+                Some(turn)
+            }
+            Backend::Postgres => None,
+        }
     }
 
     /// Applies pending migrations of the connection's dialect. On PostgreSQL an advisory lock
@@ -287,12 +355,12 @@ impl Db {
     where
         F: FnOnce(&mut AnyConnection) -> DbResult<T>,
     {
-        let mut conn = self.conn()?;
-        let _turn = match self.backend {
-            // A poisoned lock only means another writer panicked; the database is still fine.
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
+        let _timer = WriteTimer {
+            counters: &self.counters,
+            start: Instant::now(),
         };
+        let mut conn = self.conn()?;
+        let _turn = self.writer_turn();
         conn.transaction::<T, TxError, _>(|c| f(c).map_err(TxError))
             .map_err(|TxError(e)| e)
     }
@@ -316,11 +384,12 @@ impl Db {
         E: From<DbError>,
         F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     {
-        let mut conn = self.conn()?;
-        let _turn = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
+        let _timer = WriteTimer {
+            counters: &self.counters,
+            start: Instant::now(),
         };
+        let mut conn = self.conn()?;
+        let _turn = self.writer_turn();
         conn.transaction::<T, OpTx<E>, _>(|c| f(c).map_err(OpTx::Op))
             .map_err(|e| match e {
                 OpTx::Op(e) => e,

@@ -40,6 +40,8 @@ pub struct OutboxRow {
     pub sent_at: Option<NaiveDateTime>,
     /// For a login mail: the SHA-256 of the token minted for its last attempt.
     pub secret_ref: Option<String>,
+    /// When the safety coordinators were told this mail is dead.
+    pub dead_alarmed_at: Option<NaiveDateTime>,
 }
 
 /// A mail to send, as rendered when it was decided.
@@ -247,4 +249,112 @@ pub fn counts(conn: &mut AnyConnection) -> DbResult<Vec<(String, i64)>> {
         .group_by(outbox::state)
         .select((outbox::state, diesel::dsl::count_star()))
         .load(conn)?)
+}
+
+/// Not a stored state: a pending or failed row whose lease has not run out, i.e. a worker is
+/// sending it right now (or died doing so and its lease has yet to expire).
+pub const SENDING: &str = "sending";
+/// The states the admin list and the metrics show.
+pub const SHOWN_STATES: [&str; 5] = [PENDING, SENDING, FAILED, SENT, DEAD];
+
+/// Renews the lease of the rows `owner` still holds (the heartbeat while a batch is sent).
+/// Returns how many it renewed.
+pub fn renew(
+    conn: &mut AnyConnection,
+    owner: &str,
+    ids: &[String],
+    lease_until: NaiveDateTime,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::lease_owner.eq(owner))
+            .filter(outbox::state.eq_any([PENDING, FAILED])),
+    )
+    .set(outbox::lease_until.eq(Some(lease_until)))
+    .execute(conn)?)
+}
+
+/// Frees every lease. Only for SQLite at start, where one instance owns the file: whatever
+/// is leased then was leased by an earlier run of this instance that died.
+pub fn release_all_leases(conn: &mut AnyConnection) -> DbResult<usize> {
+    Ok(diesel::update(outbox::table.filter(outbox::lease_owner.is_not_null()))
+        .set((
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+            outbox::lease_owner.eq(None::<String>),
+        ))
+        .execute(conn)?)
+}
+
+/// The state a row is shown in at `now`: `sending` while its lease holds.
+pub fn shown_state(row: &OutboxRow, now: NaiveDateTime) -> &'static str {
+    let leased = row.lease_until.is_some_and(|until| until >= now);
+    match row.state.as_str() {
+        PENDING | FAILED if leased => SENDING,
+        PENDING => PENDING,
+        FAILED => FAILED,
+        SENT => SENT,
+        _ => DEAD,
+    }
+}
+
+/// Rows in one shown state at `now` (`sending` = leased), newest first.
+pub fn list_shown(
+    conn: &mut AnyConnection,
+    state: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> DbResult<Vec<OutboxRow>> {
+    let mut query = outbox::table.into_boxed();
+    let leased = outbox::lease_until.ge(now);
+    query = match state {
+        SENDING => query
+            .filter(outbox::state.eq_any([PENDING, FAILED]))
+            .filter(leased.assume_not_null()),
+        PENDING | FAILED => query.filter(outbox::state.eq(state.to_owned())).filter(
+            outbox::lease_until
+                .is_null()
+                .or(outbox::lease_until.lt(now).assume_not_null()),
+        ),
+        _ => query.filter(outbox::state.eq(state.to_owned())),
+    };
+    Ok(query
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+/// How many rows are in each shown state at `now`, every shown state present.
+pub fn shown_counts(conn: &mut AnyConnection, now: NaiveDateTime) -> DbResult<Vec<(String, i64)>> {
+    let stored = counts(conn)?;
+    let sending: Vec<(String, i64)> = outbox::table
+        .filter(outbox::state.eq_any([PENDING, FAILED]))
+        .filter(outbox::lease_until.ge(now).assume_not_null())
+        .group_by(outbox::state)
+        .select((outbox::state, diesel::dsl::count_star()))
+        .load(conn)?;
+    let get = |list: &[(String, i64)], s: &str| {
+        list.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n)
+    };
+    Ok(SHOWN_STATES
+        .iter()
+        .map(|s| {
+            let n = match *s {
+                SENDING => get(&sending, PENDING) + get(&sending, FAILED),
+                PENDING | FAILED => get(&stored, s) - get(&sending, s),
+                _ => get(&stored, s),
+            };
+            ((*s).to_owned(), n)
+        })
+        .collect())
+}
+
+/// When the oldest mail still waiting to go out (pending or failed, leased or not) was
+/// written; `None` if none waits.
+pub fn oldest_unsent(conn: &mut AnyConnection) -> DbResult<Option<NaiveDateTime>> {
+    Ok(outbox::table
+        .filter(outbox::state.eq_any([PENDING, FAILED]))
+        .select(diesel::dsl::min(outbox::created_at))
+        .first::<Option<NaiveDateTime>>(conn)?)
 }

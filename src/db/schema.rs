@@ -70,6 +70,7 @@ diesel::table! {
         fk_reference -> Nullable<Text>,
         fk_reminded_at -> Nullable<Timestamp>,
         fk_escalated_at -> Nullable<Timestamp>,
+        anonymised_at -> Nullable<Timestamp>,
     }
 }
 
@@ -216,6 +217,7 @@ diesel::table! {
         updated_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         secret_ref -> Nullable<Text>,
+        dead_alarmed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -22,6 +22,7 @@ pub mod org;
 pub mod org_tree;
 pub mod photo;
 pub mod rate_limit;
+pub mod retention;
 pub mod risk;
 pub mod routing;
 pub mod secret;

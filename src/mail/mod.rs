@@ -5,6 +5,7 @@
 pub mod action_mail;
 pub mod duty_reminders;
 pub mod escalation;
+pub mod housekeeping;
 pub mod links;
 pub mod outbox_worker;
 pub mod reroute;
@@ -45,6 +46,12 @@ pub struct MailContext {
     pub login_link_ttl: Duration,
     /// Receipts to any address (else only to the login domains and a logged-in reporter).
     pub receipts_to_any_address: bool,
+    /// Days a sent mail stays in the outbox before the worker prunes it.
+    pub sent_mail_days: u32,
+    /// Sessions idle this long are deleted by the worker (they no longer log in anyway).
+    pub session_idle: Duration,
+    /// Retention by decision, which the worker applies once a day.
+    pub retention: crate::domain::retention::RetentionRules,
 }
 
 /// The host of a URL, for Message-IDs (`https://tillbud.example.se:8443/x` → `tillbud.example.se`).
@@ -92,6 +99,9 @@ impl MailContext {
             login_domains: settings.auth.login_domains.clone(),
             login_link_ttl: settings.auth.login_link_ttl,
             receipts_to_any_address: m.receipts_to_any_address,
+            sent_mail_days: m.sent_days,
+            session_idle: settings.auth.session_idle,
+            retention: settings.retention.clone(),
         }
     }
 

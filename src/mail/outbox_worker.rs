@@ -9,11 +9,12 @@ use rand::Rng;
 use uuid::Uuid;
 
 use super::transport::{build_message, SendError, Transport};
-use super::{action_mail, duty_reminders, escalation, links, MailContext};
+use super::{action_mail, duty_reminders, escalation, housekeeping, links, MailContext};
 use crate::clock::Clock;
 use crate::config::MailSettings;
 use crate::db::outbox::{self, OutboxRow};
 use crate::db::{Db, DbResult};
+use crate::metrics::Metrics;
 
 /// Attempts after which a permanently refused (5xx) mail is given up, whatever
 /// `outbox_max_attempts` says: a relay answering 5xx rarely changes its mind, but a short
@@ -31,6 +32,10 @@ pub struct Worker {
     pub settings: MailSettings,
     /// This worker's lease owner name.
     pub owner: String,
+    /// Where it counts sends and deadline steps (the application's, see `with_metrics`).
+    pub metrics: Arc<Metrics>,
+    /// When this worker last pruned (once an hour, by the application's clock).
+    last_prune: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 /// The delay before attempt `attempts + 1`: base × 2^(attempts−1), capped, ±25 % jitter so
@@ -74,7 +79,15 @@ impl Worker {
             clock,
             settings: settings.clone(),
             owner: format!("worker-{}", Uuid::now_v7()),
+            metrics: Arc::new(Metrics::new()),
+            last_prune: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Counts into `metrics` (the application's registry) instead of a private one.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Worker {
+        self.metrics = metrics;
+        self
     }
 
     /// Claims one batch, sends it concurrently, records the outcomes. Returns how many rows
@@ -95,8 +108,24 @@ impl Worker {
         }
         let n = rows.len();
         let rows = self.prepare(rows).await?;
-        // The transaction that claimed is committed; the SMTP conversations run outside it.
-        let results = join_all(rows.iter().map(|row| self.send(row))).await;
+        // The transaction that claimed is committed; the SMTP conversations run outside it,
+        // while a heartbeat keeps the lease alive: a slow server does not let another worker
+        // take (and send again) what this one is still sending, and a short lease still frees
+        // the mail soon after a crash.
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let results = {
+            let sending = join_all(rows.iter().map(|row| self.send(row)));
+            tokio::pin!(sending);
+            let mut beat = tokio::time::interval(heartbeat_every(self.settings.lease));
+            beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            beat.tick().await;
+            loop {
+                tokio::select! {
+                    results = &mut sending => break results,
+                    _ = beat.tick() => self.renew(&ids).await,
+                }
+            }
+        };
         let done = self.clock.now();
         let settings = self.settings.clone();
         let owner = self.owner.clone();
@@ -106,6 +135,16 @@ impl Worker {
             .map(|(row, r)| (row, r, rand::rng().random_range(-0.25..=0.25)))
             .collect();
         for (row, result, _) in &outcomes {
+            let attempts = u32::try_from(row.attempts).unwrap_or(0);
+            let label = match result {
+                Ok(()) => "sent",
+                Err(e) if after_failure(attempts, e, &self.settings, 0.0).0 => "dead",
+                Err(_) => "failed",
+            };
+            self.metrics
+                .mail_attempts
+                .with_label_values(&[label])
+                .inc();
             match result {
                 Ok(()) => {
                     tracing::info!(mail = %row.id, to = %row.recipient, purpose = %row.purpose, "mail sent")
@@ -177,6 +216,22 @@ impl Worker {
         Ok(ready)
     }
 
+    /// Pushes the lease of the rows still held a full lease ahead.
+    async fn renew(&self, ids: &[String]) {
+        let until = self.clock.now()
+            + chrono::Duration::from_std(self.settings.lease)
+                .unwrap_or_else(|_| chrono::Duration::seconds(30));
+        let (owner, ids) = (self.owner.clone(), ids.to_vec());
+        match self
+            .db
+            .write(move |c| outbox::renew(c, &owner, &ids, until.naive_utc()))
+            .await
+        {
+            Ok(n) => tracing::debug!(renewed = n, "outbox lease renewed"),
+            Err(e) => tracing::warn!(error = %e, "cannot renew the outbox lease"),
+        }
+    }
+
     async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
         let message = build_message(
             row,
@@ -208,12 +263,20 @@ impl Worker {
             ),
         ] {
             match result {
-                Ok(n) => steps += n,
+                Ok(n) => {
+                    let scan = what.replace(' ', "_");
+                    self.metrics
+                        .deadline_steps
+                        .with_label_values(&[&scan])
+                        .inc_by(n as u64);
+                    steps += n
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, scan = what, "deadline scan failed; trying again next round")
                 }
             }
         }
+        self.housekeeping(now).await;
         let mut sent = 0;
         loop {
             let n = self.drain_once().await?;
@@ -223,6 +286,29 @@ impl Worker {
             }
         }
         Ok(steps + sent)
+    }
+
+    /// Pruning once an hour; the dead-mail summary whenever one is due. Failures are logged
+    /// and tried again later: they must not stop mail.
+    async fn housekeeping(&self, now: chrono::DateTime<chrono::Utc>) {
+        let prune_due = {
+            let mut last = self.last_prune.lock().unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| now - t >= housekeeping::EVERY);
+            if due {
+                *last = Some(now);
+            }
+            due
+        };
+        if prune_due {
+            if let Err(e) = housekeeping::prune(&self.db, &self.ctx, now).await {
+                tracing::warn!(error = %e, "pruning failed; trying again in an hour");
+            }
+        }
+        match housekeeping::alarm_dead(&self.db, &self.ctx, now).await {
+            Ok(0) => {}
+            Ok(_) => self.metrics.dead_alarms.inc(),
+            Err(e) => tracing::warn!(error = %e, "cannot write the dead-mail summary"),
+        }
     }
 
     async fn report_counts(&self) {
@@ -273,6 +359,30 @@ impl Worker {
             }
         }
     }
+}
+
+/// How often a sending worker renews its lease: three times per lease, so one slow renewal
+/// (a busy database) does not let it lapse.
+pub fn heartbeat_every(lease: Duration) -> Duration {
+    (lease / 3).max(Duration::from_millis(500))
+}
+
+/// At the start of a process that runs the worker: on SQLite, where one instance owns the
+/// file, every lease left in the outbox was held by an earlier run that died (SIGKILL, power
+/// loss), so its mail may go at once instead of when the lease runs out. On PostgreSQL other
+/// instances may be sending right now; their leases are left to run out.
+pub fn release_leases_of_earlier_runs(db: &Db) -> DbResult<usize> {
+    if db.backend() != crate::db::Backend::Sqlite {
+        return Ok(0);
+    }
+    let n = db.write_blocking(outbox::release_all_leases)?;
+    if n > 0 {
+        tracing::warn!(
+            released = n,
+            "released the outbox leases of an earlier run that ended while sending"
+        );
+    }
+    Ok(n)
 }
 
 /// Starts a worker on the current (actix/tokio) runtime.

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod input;
 pub mod labels;
 pub mod me;
+pub mod metrics;
 pub mod org_units;
 pub mod reports;
 
@@ -306,7 +307,10 @@ fn add_links(api: &mut utoipa::openapi::OpenApi) {
 
 /// Every API route, registered so that utoipa collects it into the spec.
 pub fn api(cfg: &mut ServiceConfig) {
-    cfg.service(health::live).service(health::ready).service(
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(metrics::metrics)
+        .service(
         scope::scope("/api/v1")
             .service(org_units::list_org_units)
             .service(org_units::get_org_unit)

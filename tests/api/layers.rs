@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 /// one has to be placed on purpose.
 const LAYERS: &[(u8, &[&str])] = &[
     // Pure types and rules; the clock and the language of a request are plain values too.
-    (0, &["domain", "clock", "i18n"]),
+    // `metrics` holds the counters and renders the text format; it knows no storage.
+    (0, &["domain", "clock", "i18n", "metrics"]),
     // Settings as parsed from the environment; read by every layer above.
     (1, &["config"]),
     // All SQL; the outbox, templates and transport.

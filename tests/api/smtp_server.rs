@@ -28,6 +28,9 @@ struct State {
     mode: Mode,
     /// Temporary failures to answer before accepting again.
     temp_failures_left: usize,
+    /// Once this many messages have arrived, the end of a message's DATA gets no answer until
+    /// unset: a server that hangs in the middle of a batch.
+    stall_after: Option<usize>,
     received: Vec<Received>,
 }
 
@@ -49,6 +52,7 @@ impl SmtpServer {
             state: Arc::new(Mutex::new(State {
                 mode: Mode::Accept,
                 temp_failures_left: 0,
+                stall_after: None,
                 received: Vec::new(),
             })),
             tasks: Arc::new(Mutex::new(Vec::new())),
@@ -89,6 +93,11 @@ impl SmtpServer {
 
     pub fn set_mode(&self, mode: Mode) {
         self.state.lock().unwrap().mode = mode;
+    }
+
+    /// After `n` messages, leaves every further message unanswered (`None`: answer again).
+    pub fn stall_after(&self, n: Option<usize>) {
+        self.state.lock().unwrap().stall_after = n;
     }
 
     pub fn fail_temporarily(&self, times: usize) {
@@ -198,6 +207,26 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std
                 // Dot-unstuffing (RFC 5321 4.5.2).
                 let l = line.strip_prefix('.').unwrap_or(&line);
                 data.push_str(l);
+            }
+            // Stalled: no answer to the final dot until released; a client that goes away
+            // meanwhile (a killed worker) has not delivered the message.
+            loop {
+                let stalled = {
+                    let s = state.lock().unwrap();
+                    s.stall_after.is_some_and(|n| s.received.len() >= n)
+                };
+                if !stalled {
+                    break;
+                }
+                let mut probe = String::new();
+                tokio::select! {
+                    r = lines.read_line(&mut probe) => {
+                        if matches!(r, Ok(0) | Err(_)) {
+                            return Ok(());
+                        }
+                    }
+                    _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                }
             }
             state.lock().unwrap().received.push(Received {
                 from: from.clone(),

@@ -13,8 +13,9 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
-    /// `pending`, `failed` (will be retried), `sent` or `dead` (given up). Default `failed`.
-    #[param(pattern = "^(pending|failed|sent|dead)$")]
+    /// `pending`, `sending` (leased by a worker now), `failed` (will be retried), `sent` or
+    /// `dead` (given up). Default `failed`.
+    #[param(pattern = "^(pending|sending|failed|sent|dead)$")]
     pub state: Option<String>,
     /// At most this many rows, newest first (1–500, default 100).
     #[param(minimum = 1, maximum = 500)]
@@ -32,7 +33,11 @@ pub struct OutboxItem {
     pub role: String,
     pub recipient: String,
     pub subject: String,
+    /// pending, sending (a worker holds it until `lease_until`), failed, sent or dead.
     pub state: String,
+    /// While `sending`: when the worker's lease runs out (it renews it while it sends; after a
+    /// crash another worker takes the mail from then on).
+    pub lease_until: Option<DateTime<Utc>>,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -40,16 +45,19 @@ pub struct OutboxItem {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-impl From<OutboxRow> for OutboxItem {
-    fn from(r: OutboxRow) -> Self {
+impl OutboxItem {
+    /// The row as shown at `now` (`sending` while leased).
+    pub fn at(r: OutboxRow, now: chrono::NaiveDateTime) -> Self {
+        let state = outbox::shown_state(&r, now);
         OutboxItem {
+            lease_until: r.lease_until.filter(|_| state == outbox::SENDING).map(utc),
             id: r.id,
             incident_id: r.incident_id,
             purpose: r.purpose,
             role: r.role,
             recipient: r.recipient,
             subject: r.subject,
-            state: r.state,
+            state: state.to_owned(),
             attempts: r.attempts,
             next_attempt_at: utc(r.next_attempt_at),
             last_error: r.last_error,
@@ -62,6 +70,7 @@ impl From<OutboxRow> for OutboxItem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxCounts {
     pub pending: i64,
+    pub sending: i64,
     pub failed: i64,
     pub sent: i64,
     pub dead: i64,
@@ -103,29 +112,36 @@ pub async fn list_outbox(
         .state
         .clone()
         .unwrap_or_else(|| outbox::FAILED.to_owned());
-    let Some(wanted) = outbox::STATES.iter().find(|s| **s == wanted) else {
+    let Some(wanted) = outbox::SHOWN_STATES.iter().find(|s| **s == wanted) else {
         return Err(ApiError::field(
             "state",
             "unknown_value",
-            "pending | failed | sent | dead",
+            "pending | sending | failed | sent | dead",
         ));
     };
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::field("limit", "range", "1–500"));
     }
+    let now = state.clock.now().naive_utc();
     let (rows, counts) = state
         .db
-        .read(move |c| Ok((outbox::list(c, wanted, limit)?, outbox::counts(c)?)))
+        .read(move |c| {
+            Ok((
+                outbox::list_shown(c, wanted, now, limit)?,
+                outbox::shown_counts(c, now)?,
+            ))
+        })
         .await?;
     let count = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(OutboxList {
             state: (*wanted).to_owned(),
-            items: rows.into_iter().map(OutboxItem::from).collect(),
+            items: rows.into_iter().map(|r| OutboxItem::at(r, now)).collect(),
             counts: OutboxCounts {
                 pending: count(outbox::PENDING),
+                sending: count(outbox::SENDING),
                 failed: count(outbox::FAILED),
                 sent: count(outbox::SENT),
                 dead: count(outbox::DEAD),

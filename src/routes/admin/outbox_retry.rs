@@ -35,7 +35,7 @@ pub async fn retry_outbox_mail(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&req, &state).await?;
     match ops::retry_outbox_mail(&state.ops(), &id).await {
-        Ok(row) => Ok(HttpResponse::Ok().json(OutboxItem::from(row))),
+        Ok(row) => Ok(HttpResponse::Ok().json(OutboxItem::at(row, state.clock.now().naive_utc()))),
         Err(RetryError::NotFailed) => Err(ApiError::Conflict(
             i18n::current()
                 .pick(
