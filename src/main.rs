@@ -120,7 +120,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             system.block_on(async move {
                 let clock = std::sync::Arc::new(tillbud::clock::Clock::new());
                 let ctx = std::sync::Arc::new(tillbud::mail::MailContext::from_settings(&settings));
-                tillbud::startup::spawn_retention(db.clone(), clock.clone(), settings.retention.clone());
+                tillbud::startup::spawn_retention(
+                    db.clone(),
+                    clock.clone(),
+                    settings.retention.clone(),
+                );
                 let worker =
                     tillbud::mail::outbox_worker::Worker::new(db, ctx, clock, &settings.mail)?;
                 worker.run().await;
@@ -174,13 +178,21 @@ fn retention(db: &Db, settings: &Settings, dry_run: bool) -> anyhow::Result<()> 
     }
     let now = chrono::Utc::now();
     let report = tillbud::ops::retention::run_blocking(db, &settings.retention, now, dry_run)?;
-    let verb = if dry_run { "would be anonymised" } else { "anonymised" };
+    let verb = if dry_run {
+        "would be anonymised"
+    } else {
+        "anonymised"
+    };
     for r in &report.rules {
         println!(
             "{} ({}, {}): {} case(s) {verb}, {} closed case(s) kept",
             r.kind,
             r.period,
-            if r.decision.is_empty() { "-" } else { &r.decision },
+            if r.decision.is_empty() {
+                "-"
+            } else {
+                &r.decision
+            },
             r.cases.len(),
             r.kept
         );

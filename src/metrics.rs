@@ -6,8 +6,8 @@
 //! as a [`Snapshot`], so they are right on every instance, whichever one sent the mail.
 
 use prometheus::{
-    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
-    IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 
 /// What the database says at scrape time.
@@ -77,8 +77,8 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let registry = Registry::new_custom(Some("tillbud".into()), None)
-            .unwrap_or_else(|_| Registry::new());
+        let registry =
+            Registry::new_custom(Some("tillbud".into()), None).unwrap_or_else(|_| Registry::new());
         let r = &registry;
         fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
             must(r.register(Box::new(c.clone())));
@@ -91,9 +91,7 @@ impl Metrics {
                 &["version"],
             )),
         );
-        build
-            .with_label_values(&[env!("CARGO_PKG_VERSION")])
-            .set(1);
+        build.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
         Metrics {
             http_requests: reg(
                 r,
@@ -234,9 +232,7 @@ impl Metrics {
             400..=499 => "4xx",
             _ => "5xx",
         };
-        self.http_requests
-            .with_label_values(&[route, class])
-            .inc();
+        self.http_requests.with_label_values(&[route, class]).inc();
         self.http_seconds
             .with_label_values(&[route])
             .observe(seconds);
@@ -261,7 +257,8 @@ impl Metrics {
         self.pool_wait
             .inc_by((p.wait_secs - self.pool_wait.get()).max(0.0));
         self.writers_waiting.set(p.writers_waiting);
-        self.writes.inc_by(p.writes.saturating_sub(self.writes.get()));
+        self.writes
+            .inc_by(p.writes.saturating_sub(self.writes.get()));
         self.write_secs
             .inc_by((p.write_secs - self.write_secs.get()).max(0.0));
         let mut out = Vec::new();
@@ -285,10 +282,12 @@ mod tests {
             outbox: vec![("dead".into(), 2)],
             ..Snapshot::default()
         });
-        assert!(text.contains("tillbud_outbox_rows{state=\"dead\"} 2"), "{text}");
-        assert!(text.contains(
-            "tillbud_http_requests_total{route=\"/api/v1/incidents\",status=\"2xx\"} 1"
-        ));
+        assert!(
+            text.contains("tillbud_outbox_rows{state=\"dead\"} 2"),
+            "{text}"
+        );
+        assert!(text
+            .contains("tillbud_http_requests_total{route=\"/api/v1/incidents\",status=\"2xx\"} 1"));
         assert!(text.contains("tillbud_mail_send_attempts_total{result=\"sent\"} 1"));
         assert!(text.contains("tillbud_build_info{version="));
     }

@@ -139,10 +139,9 @@ pub fn spawn_retention(
     Some(tokio::task::spawn_local(async move {
         loop {
             match crate::ops::retention::run_if_due(&db, &rules, clock.now()).await {
-                Ok(Some(report)) => tracing::info!(
-                    anonymised = report.anonymised,
-                    "retention run finished"
-                ),
+                Ok(Some(report)) => {
+                    tracing::info!(anonymised = report.anonymised, "retention run finished")
+                }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "retention run failed; trying again"),
             }

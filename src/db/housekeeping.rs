@@ -18,7 +18,13 @@ pub const LAST_DEAD_ALARM: &str = "dead_alarm_at";
 /// deleted mail of a case leaves a `mail_sent` event (purpose, role, when) in the same
 /// transaction. Returns how many were deleted.
 pub fn prune_sent(conn: &mut AnyConnection, before: NaiveDateTime, limit: i64) -> DbResult<usize> {
-    type Row = (String, Option<String>, String, String, Option<NaiveDateTime>);
+    type Row = (
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<NaiveDateTime>,
+    );
     let rows: Vec<Row> = outbox::table
         .filter(outbox::state.eq(SENT))
         .filter(outbox::sent_at.lt(before))

@@ -289,10 +289,14 @@ impl Db {
     fn writer_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
         match self.backend {
             Backend::Sqlite => {
-                self.counters.writers_waiting.fetch_add(1, Ordering::Relaxed);
+                self.counters
+                    .writers_waiting
+                    .fetch_add(1, Ordering::Relaxed);
                 // A poisoned lock only means another writer panicked; the database is fine.
                 let turn = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-                self.counters.writers_waiting.fetch_sub(1, Ordering::Relaxed);
+                self.counters
+                    .writers_waiting
+                    .fetch_sub(1, Ordering::Relaxed);
                 Some(turn)
             }
             Backend::Postgres => None,

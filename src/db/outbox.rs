@@ -278,12 +278,14 @@ pub fn renew(
 /// Frees every lease. Only for SQLite at start, where one instance owns the file: whatever
 /// is leased then was leased by an earlier run of this instance that died.
 pub fn release_all_leases(conn: &mut AnyConnection) -> DbResult<usize> {
-    Ok(diesel::update(outbox::table.filter(outbox::lease_owner.is_not_null()))
-        .set((
-            outbox::lease_until.eq(None::<NaiveDateTime>),
-            outbox::lease_owner.eq(None::<String>),
-        ))
-        .execute(conn)?)
+    Ok(
+        diesel::update(outbox::table.filter(outbox::lease_owner.is_not_null()))
+            .set((
+                outbox::lease_until.eq(None::<NaiveDateTime>),
+                outbox::lease_owner.eq(None::<String>),
+            ))
+            .execute(conn)?,
+    )
 }
 
 /// The state a row is shown in at `now`: `sending` while its lease holds.
@@ -334,9 +336,8 @@ pub fn shown_counts(conn: &mut AnyConnection, now: NaiveDateTime) -> DbResult<Ve
         .group_by(outbox::state)
         .select((outbox::state, diesel::dsl::count_star()))
         .load(conn)?;
-    let get = |list: &[(String, i64)], s: &str| {
-        list.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n)
-    };
+    let get =
+        |list: &[(String, i64)], s: &str| list.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     Ok(SHOWN_STATES
         .iter()
         .map(|s| {

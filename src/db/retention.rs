@@ -195,9 +195,8 @@ fn collect_roles(v: &serde_json::Value, people: &mut People) {
 fn is_plain_token(s: &str) -> bool {
     (s.len() <= 64
         && !s.is_empty()
-        && s.chars().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || "_-:.+".contains(c)
-        }))
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-:.+".contains(c)))
         || chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
@@ -475,11 +474,7 @@ fn replace_in_history(conn: &mut AnyConnection, id: &str, people: &People) -> Db
         let mut value =
             serde_json::from_str::<serde_json::Value>(&data).unwrap_or(serde_json::Value::Null);
         walk(&mut value, people);
-        let actor = actor.map(|a| {
-            people
-                .get(&a.to_lowercase())
-                .map_or(a, |r| (*r).to_owned())
-        });
+        let actor = actor.map(|a| people.get(&a.to_lowercase()).map_or(a, |r| (*r).to_owned()));
         diesel::update(incident_events::table.find(&eid))
             .set((
                 incident_events::actor.eq(actor),
@@ -509,7 +504,13 @@ pub fn redact_passage(
     replacement: &str,
     now: NaiveDateTime,
 ) -> DbResult<usize> {
-    let row: (String, String, Option<String>, Option<String>, Option<String>) = incidents::table
+    let row: (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) = incidents::table
         .find(id)
         .select((
             incidents::title,

@@ -191,8 +191,10 @@ mod tests {
         assert!(!rule.is_due(closed, "2027-03-10T12:00:00Z".parse().unwrap()));
         assert!(rule.is_due(closed, "2027-03-11T00:30:00Z".parse().unwrap()));
         assert_eq!(rule.period_label(true), "1 år");
-        assert_eq!(marker(NaiveDate::from_ymd_opt(2031, 5, 1).unwrap(), "KS 2026/123"),
-            "Gallrad 2031-05-01 enligt KS 2026/123");
+        assert_eq!(
+            marker(NaiveDate::from_ymd_opt(2031, 5, 1).unwrap(), "KS 2026/123"),
+            "Gallrad 2031-05-01 enligt KS 2026/123"
+        );
     }
 
     #[test]
@@ -201,6 +203,9 @@ mod tests {
         let at: DateTime<Utc> = "2026-03-15T12:00:00Z".parse().unwrap();
         assert_eq!(start_of_month(at).to_rfc3339(), "2026-02-28T23:00:00+00:00");
         let summer: DateTime<Utc> = "2026-07-31T21:59:00Z".parse().unwrap();
-        assert_eq!(start_of_month(summer).to_rfc3339(), "2026-06-30T22:00:00+00:00");
+        assert_eq!(
+            start_of_month(summer).to_rfc3339(),
+            "2026-06-30T22:00:00+00:00"
+        );
     }
 }

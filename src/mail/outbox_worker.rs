@@ -141,10 +141,7 @@ impl Worker {
                 Err(e) if after_failure(attempts, e, &self.settings, 0.0).0 => "dead",
                 Err(_) => "failed",
             };
-            self.metrics
-                .mail_attempts
-                .with_label_values(&[label])
-                .inc();
+            self.metrics.mail_attempts.with_label_values(&[label]).inc();
             match result {
                 Ok(()) => {
                     tracing::info!(mail = %row.id, to = %row.recipient, purpose = %row.purpose, "mail sent")

@@ -115,8 +115,13 @@ fn anonymise_one(
         })
         .to_string();
         incidents::append_event(c, id, now.naive_utc(), None, "anonymised", false, &data)?;
-        tracing::info!(case = %id, decision = %rule.decision, "case anonymised by retention rule");
         Ok(true)
+    })
+    .inspect(|done| {
+        if *done {
+            // After the commit: a line in the log is a case wholly done.
+            tracing::info!(case = %id, decision = %rule.decision, "case anonymised by retention rule");
+        }
     })
 }
 

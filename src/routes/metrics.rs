@@ -23,7 +23,10 @@ use crate::state::AppState;
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     require_admin(&req, &state).await?;
     let now = state.clock.now().naive_utc();
     let mut snapshot = state

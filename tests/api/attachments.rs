@@ -6,10 +6,10 @@ use image::{Rgb, RgbImage};
 
 use crate::helpers::{spawn_app, spawn_app_with, strings, Reply, TestApp};
 
-const BOUNDARY: &str = "tillbudTestBoundary7MA4YWxkTrZu0gW";
+pub const BOUNDARY: &str = "tillbudTestBoundary7MA4YWxkTrZu0gW";
 const GPS_MARK: &[u8] = b"GPS-56.1891N-15.6474E";
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let img = RgbImage::from_fn(width, height, |x, y| {
         Rgb([(x % 256) as u8, (y % 256) as u8, 90])
     });
@@ -46,7 +46,7 @@ fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-fn multipart(parts: &[(&str, &[u8])]) -> Vec<u8> {
+pub fn multipart(parts: &[(&str, &[u8])]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, bytes) in parts {
         body.extend_from_slice(

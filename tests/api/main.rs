@@ -30,6 +30,7 @@ mod org;
 mod pages;
 mod photo_bombs;
 mod recovery;
+mod retention;
 mod schema;
 mod tracking;
 mod workflow_property;
