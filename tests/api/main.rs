@@ -29,6 +29,7 @@ mod openapi;
 mod org;
 mod pages;
 mod photo_bombs;
+mod pruning;
 mod recovery;
 mod retention;
 mod schema;
