@@ -563,5 +563,27 @@ pub fn redact_passage(
             changed += 1;
         }
     }
+    // Mail subjects carry the title; bodies may quote it.
+    let mails: Vec<(String, String, String, String)> = outbox::table
+        .filter(outbox::incident_id.eq(id))
+        .select((
+            outbox::id,
+            outbox::subject,
+            outbox::body_text,
+            outbox::body_html,
+        ))
+        .load(conn)?;
+    for (mid, subject, text, html) in mails {
+        if subject.contains(passage) || text.contains(passage) || html.contains(passage) {
+            diesel::update(outbox::table.find(&mid))
+                .set((
+                    outbox::subject.eq(fix(&subject)),
+                    outbox::body_text.eq(fix(&text)),
+                    outbox::body_html.eq(fix(&html)),
+                ))
+                .execute(conn)?;
+            changed += 1;
+        }
+    }
     Ok(changed)
 }

@@ -346,6 +346,7 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(cases::patch::patch_incident)
                 .service(cases::transition::transition_incident)
                 .service(cases::comment::add_case_comment)
+                .service(cases::remove_personal_data::remove_personal_data)
                 .service(cases::events::list_case_events)
                 .service(cause_categories::list_cause_categories)
                 .service(labels::list_labels)

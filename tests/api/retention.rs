@@ -430,3 +430,60 @@ async fn a_run_killed_halfway_leaves_no_case_half_done() {
         .filter(|r| ids.contains(&r.0))
         .all(|r| r.1.is_some() && r.2.is_none()));
 }
+
+#[actix_rt::test]
+async fn a_coordinator_removes_reporter_data_or_a_passage_on_request() {
+    let app = spawn_app_with(&[("TILLBUD_ADMIN_TOKEN", crate::helpers::ADMIN_TOKEN)]).await;
+    let coordinator = app.login_as(COORDINATOR).await;
+    let (id, code) = personal_case(&app, "near_miss", &coordinator).await;
+    let path = format!("/api/v1/incidents/{id}/personal-data-removals");
+    // Only a safety coordinator may.
+    let manager = app.login_as("eva.ek@example.se").await;
+    let body = json!({"what": "reporter", "reason": "Begäran enligt GDPR art. 17"});
+    let refused = app
+        .send_as(Some(&manager), "POST", &path, Some(&body), None)
+        .await;
+    assert_eq!(refused.status, 404, "{}", refused.raw);
+    let bad = app
+        .send_as(
+            Some(&coordinator),
+            "POST",
+            &path,
+            Some(&json!({"what": "passage", "reason": "x"})),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.raw);
+
+    let done = app
+        .send_as(Some(&coordinator), "POST", &path, Some(&body), None)
+        .await;
+    assert_eq!(done.status, 200, "{}", done.raw);
+    let text = case_json(&app, &coordinator, &id, &code).await;
+    assert!(
+        !text.contains(PHONE) && !text.contains("greta.personsson@"),
+        "{text}"
+    );
+    // Again: nothing left to remove.
+    let again = app
+        .send_as(Some(&coordinator), "POST", &path, Some(&body), None)
+        .await;
+    assert_eq!(again.status, 409, "{}", again.raw);
+
+    // A name written into the free texts by mistake.
+    let passage = json!({"what": "passage", "passage": NAME, "reason": "Namn skrivet av misstag"});
+    let redacted = app
+        .send_as(Some(&coordinator), "POST", &path, Some(&passage), None)
+        .await;
+    assert_eq!(redacted.status, 200, "{}", redacted.raw);
+    let text = case_json(&app, &coordinator, &id, &code).await;
+    assert!(!text.contains(NAME), "{text}");
+    assert!(text.contains("[borttaget "), "{text}");
+    let history = app.history(&id).await;
+    assert_eq!(
+        crate::helpers::count_events(&history, "personal_data_removed"),
+        2
+    );
+    let event = crate::helpers::find_event(&history, "personal_data_removed");
+    assert_eq!(event["data"]["reason"], "Begäran enligt GDPR art. 17");
+}

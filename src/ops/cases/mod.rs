@@ -9,6 +9,7 @@ use crate::domain::Caller;
 pub mod acknowledge;
 pub mod comment;
 pub mod patch;
+pub mod remove_personal_data;
 pub mod transition;
 
 pub use patch::{patch_case, CaseEdit, DutyEdit, PatchCaseError};

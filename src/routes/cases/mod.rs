@@ -7,6 +7,7 @@ pub mod events;
 pub mod get;
 pub mod list;
 pub mod patch;
+pub mod remove_personal_data;
 pub mod transition;
 
 use crate::auth::Caller;
