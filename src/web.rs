@@ -98,6 +98,71 @@ async fn accessibility(pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, "tillganglighet.html")
 }
 
+/// The privacy text, with the configured retention rules rendered into it.
+async fn privacy(
+    pages: web::Data<Pages>,
+    state: web::Data<crate::state::AppState>,
+) -> HttpResponse {
+    let name = "personuppgifter.html";
+    let Some(body) = pages.get(name) else {
+        return page(&pages, name);
+    };
+    let html = String::from_utf8_lossy(body)
+        .replace(
+            "<!--RETENTION-SV-->",
+            &retention_list(&state.settings.retention, true),
+        )
+        .replace(
+            "<!--RETENTION-EN-->",
+            &retention_list(&state.settings.retention, false),
+        );
+    page(&pages, name).set_body(actix_web::body::BoxBody::new(html))
+}
+
+/// The rules as the privacy page states them.
+fn retention_list(rules: &crate::domain::retention::RetentionRules, sv: bool) -> String {
+    use crate::domain::retention::Keep;
+    use crate::i18n::Lang;
+    let esc = crate::mail::templates::escape_html;
+    if rules.0.is_empty() {
+        return if sv {
+            "<p>Inga gallringsregler är inställda ännu: uppgifterna bevaras tills ett gallringsbeslut finns.</p>"
+        } else {
+            "<p>No retention rules are set yet: the data is kept until a retention decision exists.</p>"
+        }
+        .to_owned();
+    }
+    let lang = if sv { Lang::Sv } else { Lang::En };
+    let mut out = String::from(if sv {
+        "<p>Gällande regler per typ av händelse:</p><ul>"
+    } else {
+        "<p>The rules in force, per kind of event:</p><ul>"
+    });
+    for r in &rules.0 {
+        let when = match (r.keep, sv) {
+            (Keep::Always, true) => "bevaras (gallras inte)".to_owned(),
+            (Keep::Always, false) => "kept (not removed)".to_owned(),
+            (Keep::Months(_), true) => {
+                format!("{} efter att ärendet avslutats", r.period_label(true))
+            }
+            (Keep::Months(_), false) => {
+                format!("{} after the case is closed", r.period_label(false))
+            }
+        };
+        let decision = if r.decision.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", esc(&r.decision))
+        };
+        out.push_str(&format!(
+            "<li>{}: {when}{decision}</li>",
+            esc(r.kind.label(lang))
+        ));
+    }
+    out.push_str("</ul>");
+    out
+}
+
 // The staff pages. The case page is one shell for every id: its script reads the id from the
 // address and asks the API, which decides (404) whether the caller may see the case.
 async fn login_page(pages: web::Data<Pages>) -> HttpResponse {
@@ -150,6 +215,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
         .route("/t/{code}", web::get().to(track_page))
         .route("/tillganglighet", web::get().to(accessibility))
+        .route("/personuppgifter", web::get().to(privacy))
         .route("/login", web::get().to(login_page))
         .route("/cases", web::get().to(cases_page))
         .route("/cases/{id}", web::get().to(case_page))

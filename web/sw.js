@@ -260,14 +260,14 @@
   if (!isServiceWorker) return;
 
   var CACHE = 'tillbud-shell-v1';
-  var PAGES = ['/', '/tillganglighet'];
+  var PAGES = ['/', '/tillganglighet', '/personuppgifter'];
   var STATIC_RE = /(?:href|src)="(\/static\/[^"]+)"/g;
   // A regex, not a quoted string: the server rewrites quoted /static/ paths in this file to the
   // versioned one, and these checks must match every version.
   var STATIC_PATH = /^\/static\//;
 
   function isPage(path) {
-    return path === '/' || path === '/index.html' || path === '/tillganglighet' || path.indexOf('/t/') === 0;
+    return path === '/' || path === '/index.html' || path === '/tillganglighet' || path === '/personuppgifter' || path.indexOf('/t/') === 0;
   }
   // Every /t/{code} is the same shell; the script reads the code from the address.
   function pageKey(path) {

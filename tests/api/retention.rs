@@ -487,3 +487,33 @@ async fn a_coordinator_removes_reporter_data_or_a_passage_on_request() {
     let event = crate::helpers::find_event(&history, "personal_data_removed");
     assert_eq!(event["data"]["reason"], "Begäran enligt GDPR art. 17");
 }
+
+#[actix_rt::test]
+async fn the_privacy_page_states_the_configured_rules_in_both_languages() {
+    let app = spawn_app_with(&[("TILLBUD_RETENTION_RULES", RULES)]).await;
+    let page = app.get("/personuppgifter").await;
+    assert_eq!(page.status, 200);
+    assert!(page.content_type().starts_with("text/html"));
+    for text in [
+        "Tillbud: 1 år efter att ärendet avslutats (KS 2026/123, informationshanteringsplan)",
+        "bevaras (gallras inte)",
+        "1 year after the case is closed",
+        "anonymt</strong> sparas ingenting",
+        "arbetsmiljölagen 3 kap. 3 a §",
+        "socialförsäkringsbalken 42 kap. 10 §",
+    ] {
+        assert!(
+            page.raw.to_lowercase().contains(&text.to_lowercase()),
+            "{text}: {}",
+            page.raw
+        );
+    }
+    let form = app.get("/").await;
+    assert!(form.raw.contains("href=\"/personuppgifter\""));
+    let none = spawn_app_with(&[]).await;
+    assert!(none
+        .get("/personuppgifter")
+        .await
+        .raw
+        .contains("Inga gallringsregler"));
+}

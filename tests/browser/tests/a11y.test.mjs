@@ -46,6 +46,14 @@ test('axe: form, form with errors, receipt, tracking page, statement', { timeout
   await page.locator('#track-problem').waitFor({ state: 'visible' });
   await noViolations(page, 'tracking page, unknown code');
 
+  await page.goto('/personuppgifter');
+  await page.waitForFunction(() => !document.getElementById('lang-toggle').hidden);
+  await noViolations(page, 'privacy page');
+  assert.match(await page.textContent('main'), /anonymt/);
+  await page.click('#lang-toggle');
+  await noViolations(page, 'privacy page (English)');
+  await page.click('#lang-toggle');
+
   await page.goto('/tillganglighet');
   await page.waitForFunction(() => !document.getElementById('lang-toggle').hidden);
   await noViolations(page, 'accessibility statement');
