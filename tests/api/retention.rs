@@ -51,7 +51,7 @@ async fn personal_case(app: &TestApp, kind: &str, coordinator: &str) -> (String,
         app,
         coordinator,
         &id,
-        &crate::costs::entry("egendom", 1_234_00, "actual", "2026-11-20"),
+        &crate::costs::entry("egendom", 123_400, "actual", "2026-11-20"),
     )
     .await;
     assert_eq!(cost.status, 201, "{}", cost.raw);
