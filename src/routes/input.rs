@@ -217,6 +217,8 @@ pub fn message(code: &str, lang: Lang, range: Option<(usize, usize)>) -> String 
     match (code, lang) {
         ("required", Lang::Sv) => "Fältet måste fyllas i.".into(),
         ("required", Lang::En) => "This field is required.".into(),
+        ("empty", Lang::Sv) => "Värdet är tomt; utelämna parametern i stället.".into(),
+        ("empty", Lang::En) => "The value is empty; leave the parameter out instead.".into(),
         ("type", Lang::Sv) => "Värdet har fel typ.".into(),
         ("type", Lang::En) => "The value has the wrong type.".into(),
         ("length", Lang::Sv) => {

@@ -61,12 +61,10 @@ impl CasesQueryParams {
         let unit = super::unit(&mut c, self.unit);
         let basis = super::basis(&mut c, self.basis);
         let limit = super::limit(&mut c, self.limit);
-        let after = c.parse(
-            "cursor",
-            self.cursor.filter(|s| !s.trim().is_empty()),
-            |s| cursor(&s).ok_or("format"),
-        );
-        let format = c.parse("format", self.format, |f| export::format(Some(&f)));
+        let after = super::param(&mut c, "cursor", self.cursor, |s| {
+            cursor(&s).ok_or("format")
+        });
+        let format = super::param(&mut c, "format", self.format, |f| export::format(Some(&f)));
         c.finish()?;
         if let Err(e) = Range::new(PeriodKind::Month, from, to) {
             c = Checker::new();

@@ -42,26 +42,19 @@ fn cursor(raw: &str) -> Option<(NaiveDateTime, String)> {
 impl ClaimsQueryParams {
     fn parse(self) -> Result<ClaimsParams, ApiError> {
         let mut c = Checker::new();
-        let states = c
-            .parse(
-                "state",
-                self.state.filter(|s| !s.trim().is_empty()),
-                |s| match s.trim() {
-                    "pending" => Ok(vec![ClaimState::Filed, ClaimState::Approved]),
-                    other => other
-                        .parse::<ClaimState>()
-                        .map(|s| vec![s])
-                        .map_err(|()| "unknown_value"),
-                },
-            )
-            .unwrap_or_else(|| vec![ClaimState::Filed, ClaimState::Approved]);
+        let states = super::param(&mut c, "state", self.state, |s| match s.trim() {
+            "pending" => Ok(vec![ClaimState::Filed, ClaimState::Approved]),
+            other => other
+                .parse::<ClaimState>()
+                .map(|s| vec![s])
+                .map_err(|()| "unknown_value"),
+        })
+        .unwrap_or_else(|| vec![ClaimState::Filed, ClaimState::Approved]);
         let unit = super::unit(&mut c, self.unit);
         let limit = super::limit(&mut c, self.limit);
-        let after = c.parse(
-            "cursor",
-            self.cursor.filter(|s| !s.trim().is_empty()),
-            |s| cursor(&s).ok_or("format"),
-        );
+        let after = super::param(&mut c, "cursor", self.cursor, |s| {
+            cursor(&s).ok_or("format")
+        });
         c.finish()?;
         Ok(ClaimsParams {
             states,

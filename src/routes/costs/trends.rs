@@ -71,26 +71,20 @@ fn range_error(e: RangeError, lang: Lang) -> ApiError {
 impl TrendQueryParams {
     fn parse(self, now: Month) -> Result<(TrendParams, ExportFormat), ApiError> {
         let mut c = Checker::new();
-        let kind = c
-            .parse(
-                "period",
-                self.period.filter(|s| !s.trim().is_empty()),
-                |s| s.trim().parse::<PeriodKind>().map_err(|()| "unknown_value"),
-            )
-            .unwrap_or(PeriodKind::Month);
-        let group_by = c
-            .parse(
-                "group_by",
-                self.group_by.filter(|s| !s.trim().is_empty()),
-                |s| s.trim().parse::<GroupBy>().map_err(|()| "unknown_value"),
-            )
-            .unwrap_or(GroupBy::None);
+        let kind = super::param(&mut c, "period", self.period, |s| {
+            s.trim().parse::<PeriodKind>().map_err(|()| "unknown_value")
+        })
+        .unwrap_or(PeriodKind::Month);
+        let group_by = super::param(&mut c, "group_by", self.group_by, |s| {
+            s.trim().parse::<GroupBy>().map_err(|()| "unknown_value")
+        })
+        .unwrap_or(GroupBy::None);
         let (default_from, default_to) = default_range(kind, now);
         let from = super::month(&mut c, "from", self.from).unwrap_or(default_from);
         let to = super::month(&mut c, "to", self.to).unwrap_or(default_to);
         let unit = super::unit(&mut c, self.unit);
         let basis = super::basis(&mut c, self.basis);
-        let format = c.parse("format", self.format, |f| export::format(Some(&f)));
+        let format = super::param(&mut c, "format", self.format, |f| export::format(Some(&f)));
         c.finish()?;
         let range = Range::new(kind, from, to).map_err(|e| range_error(e, i18n::current()))?;
         let query = TrendQuery {
