@@ -28,7 +28,7 @@ pub struct Application {
     db: Db,
     clock: Arc<Clock>,
     mail: Arc<MailContext>,
-    photos: Arc<crate::attachments::PhotoIntake>,
+    photos: Arc<crate::ops::photos::PhotoIntake>,
     worker: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -57,7 +57,7 @@ impl Application {
         };
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
-        let photos = Arc::new(crate::attachments::PhotoIntake::new(&settings.photos));
+        let photos = Arc::new(crate::ops::photos::PhotoIntake::new(&settings.photos));
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(settings),
@@ -93,7 +93,7 @@ impl Application {
     }
 
     /// The photo upload bounds (tests occupy the decoders through it).
-    pub fn photos(&self) -> Arc<crate::attachments::PhotoIntake> {
+    pub fn photos(&self) -> Arc<crate::ops::photos::PhotoIntake> {
         self.photos.clone()
     }
 

@@ -51,6 +51,15 @@ pub fn is_active(conn: &mut AnyConnection, id: &Uuid) -> DbResult<bool> {
     Ok(n > 0)
 }
 
+/// The id of the unit with this code (the demo data names its units by code).
+pub fn id_by_code(conn: &mut AnyConnection, code: &str) -> DbResult<Uuid> {
+    let id: String = org_units::table
+        .filter(org_units::code.eq(code))
+        .select(org_units::id)
+        .first(conn)?;
+    Uuid::parse_str(&id).map_err(|e| super::DbError::Corrupt(format!("unit id {id:?}: {e}")))
+}
+
 pub fn count(conn: &mut AnyConnection) -> DbResult<i64> {
     Ok(org_units::table.count().get_result(conn)?)
 }

@@ -27,7 +27,7 @@ pub struct ActionView {
     pub owner_email: String,
     /// `YYYY-MM-DD`, a Europe/Stockholm calendar date.
     #[schema(value_type = String, format = Date)]
-    pub due_date: String,
+    pub due_date: NaiveDate,
     /// The estimated cost in öre (1 SEK = 100 öre).
     pub cost_estimate_ore: Option<i64>,
     /// Always `SEK`.
@@ -63,9 +63,8 @@ pub fn view(row: ActionRow, today: NaiveDate) -> ActionView {
 /// not at hand).
 pub fn view_in(row: ActionRow, today: NaiveDate, lang: Lang) -> ActionView {
     let state: ActionState = row.state;
-    let due = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d").ok();
     ActionView {
-        overdue: due.is_some_and(|d| is_overdue(state, d, today)),
+        overdue: is_overdue(state, row.due_date, today),
         state_label: state.label(lang).to_owned(),
         allowed_transitions: state
             .allowed_next()

@@ -155,10 +155,6 @@ pub enum CaseListItem {
     Reporter(ReporterCase),
 }
 
-fn corrupt(id: &str, what: &str) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("incident {id} has a bad {what}"))
-}
-
 pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
@@ -174,17 +170,10 @@ pub struct Parsed {
 pub fn parse(case: &LoadedCase) -> Result<Parsed, ApiError> {
     let r = &case.row;
     Ok(Parsed {
-        kind: r.kind.parse().map_err(|()| corrupt(&r.id, "kind"))?,
+        kind: r.kind,
         status: r.status,
-        injury: r
-            .injury_severity
-            .parse()
-            .map_err(|()| corrupt(&r.id, "injury_severity"))?,
-        consequences: case
-            .consequences
-            .iter()
-            .map(|c| c.parse().map_err(|()| corrupt(&r.id, "consequence")))
-            .collect::<Result<_, _>>()?,
+        injury: r.injury_severity,
+        consequences: case.consequences.clone(),
     })
 }
 
@@ -241,10 +230,7 @@ fn summary_with(
 ) -> Result<CaseSummary, ApiError> {
     let lang = i18n::current();
     let r = &case.row;
-    let risk_level = match &r.risk_level {
-        Some(l) => Some(l.parse().map_err(|()| corrupt(&r.id, "risk_level"))?),
-        None => None,
-    };
+    let risk_level = r.risk_level;
     let duty_late = [&duties.arbetsmiljoverket, &duties.forsakringskassan]
         .iter()
         .any(|d| d.state == DutyState::Overdue);

@@ -159,7 +159,8 @@ pub async fn list_actions(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(&r.due_date, &r.id))
+        rows.last()
+            .map(|r| encode_cursor(&r.due_date.to_string(), &r.id))
     } else {
         None
     };

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{require_admin, utc};
-use crate::db::incidents;
+use crate::db::events::{self, Part};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -56,7 +56,7 @@ pub async fn incident_history(
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let events = state
         .db
-        .read(move |c| incidents::history(c, &id.to_string()))
+        .read(move |c| events::list(c, &id.to_string(), Part::All))
         .await?;
     if events.is_empty() {
         return Err(ApiError::NotFound);
@@ -70,9 +70,9 @@ pub async fn incident_history(
                 .map(|e| HistoryEvent {
                     at: utc(e.at),
                     actor: e.actor,
-                    kind: e.kind,
+                    kind: e.kind.as_str().to_owned(),
                     public: e.public,
-                    data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+                    data: e.data,
                 })
                 .collect(),
         }))

@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::attachments::AttachmentInfo;
 use crate::db::{attachments, incidents};
+use crate::domain::case_event::EventKind;
 use crate::domain::{IncidentKind, IncidentStatus, TrackingCode};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::ops::photos::AttachmentInfo;
 use crate::state::AppState;
 
 /// The public view of a case: no personal data, no internal notes.
@@ -36,24 +37,25 @@ pub struct CaseUpdate {
     pub text: String,
 }
 
-fn update_text(kind: &str, data: &str) -> String {
+fn update_text(kind: EventKind, data: &serde_json::Value) -> String {
     let lang = i18n::current();
     match kind {
-        "created" => lang
+        EventKind::Created => lang
             .pick("Rapporten togs emot.", "The report was received.")
             .to_owned(),
-        "acknowledged" => lang
+        EventKind::Acknowledged => lang
             .pick(
                 "Ansvarig chef har tagit emot ärendet.",
                 "The responsible manager has received the case.",
             )
             .to_owned(),
-        "photo_added" => lang
+        EventKind::PhotoAdded => lang
             .pick("En bild lades till.", "A photo was added.")
             .to_owned(),
-        _ => serde_json::from_str::<serde_json::Value>(data)
-            .ok()
-            .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+        _ => data
+            .get("text")
+            .and_then(|t| t.as_str())
+            .map(str::to_owned)
             .unwrap_or_default(),
     }
 }
@@ -89,11 +91,9 @@ pub async fn track_incident(
         })
         .await?
         .ok_or(ApiError::NotFound)?;
-    let corrupt =
-        |what: &str| ApiError::Internal(anyhow::anyhow!("incident {} has a bad {what}", case.id));
     let status: IncidentStatus = case.status;
     let body = TrackedCase {
-        kind: case.kind.parse().map_err(|()| corrupt("kind"))?,
+        kind: case.kind,
         status_label: status.label(i18n::current()).to_owned(),
         status,
         created_at: case.created_at.and_utc(),
@@ -101,8 +101,8 @@ pub async fn track_incident(
             .iter()
             .map(|e| CaseUpdate {
                 at: e.at.and_utc(),
-                kind: e.kind.clone(),
-                text: update_text(&e.kind, &e.data),
+                kind: e.kind.as_str().to_owned(),
+                text: update_text(e.kind, &e.data),
             })
             .collect(),
         attachments: photos

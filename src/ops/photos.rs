@@ -1,4 +1,4 @@
-//! Adding a photo to a case: clean it, then store it with its history event and the answer to
+//! Add a photo to a case (from the tracking page or the report form): clean it, then store it with its history event and the answer to
 //! its `Idempotency-Key` in one transaction, or store nothing.
 
 use std::sync::Arc;
@@ -14,13 +14,14 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::config::PhotoSettings;
 use crate::db::attachments::{self, AttachmentMeta, NewAttachment, Refusal};
 use crate::db::idempotency::{self, StoredResponse};
-use crate::db::{incidents, Db, DbError};
+use crate::db::{events, incidents, Db, DbError};
+use crate::domain::case_event::CaseEvent;
 use crate::domain::photo::{self, PhotoError, Sniffed};
 use crate::domain::rate_limit::RateLimiter;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError};
 use crate::i18n::{self, Lang};
-use crate::idempotent::{self, Submission};
+use crate::ops::idempotent::{self, Submission};
 
 pub const IDEMPOTENCY_SCOPE: &str = "attachments.create";
 /// The multipart field that carries the photo.
@@ -227,7 +228,9 @@ pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submis
         response_body: body.clone(),
     };
     let sha256 = hex(&Sha256::digest(&clean.bytes));
-    let event = serde_json::json!({ "attachment_id": id.to_string() }).to_string();
+    let event = CaseEvent::PhotoAdded {
+        attachment_id: id.to_string(),
+    };
     let result = db
         .write(move |conn| {
             let id = id.to_string();
@@ -243,13 +246,11 @@ pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submis
                 },
             )?;
             if added.is_ok() {
-                incidents::append_event(
+                events::append(
                     conn,
                     &incident_id,
                     now.naive_utc(),
                     Some("reporter"),
-                    "photo_added",
-                    true,
                     &event,
                 )?;
                 if let Some(key) = key {
