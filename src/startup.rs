@@ -200,7 +200,7 @@ fn uri_too_long() -> actix_web::HttpResponse {
     let lang = i18n::current();
     let problem = Problem {
         r#type: "urn:tillbud:problem:uri-too-long".into(),
-        title: lang.pick("Adressen är för lång", "URI too long").into(),
+        title: lang.t(Msg::HttpUriTooLong).into(),
         status: 414,
         detail: match lang {
             i18n::Lang::Sv => format!("Adressen får vara högst {MAX_URI} tecken."),

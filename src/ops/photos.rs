@@ -20,6 +20,7 @@ use crate::domain::photo::{self, PhotoError, Sniffed};
 use crate::domain::rate_limit::RateLimiter;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::idempotent::{self, Submission};
 
@@ -279,13 +280,7 @@ fn hex(bytes: &[u8]) -> String {
 fn refusal_error(refusal: Refusal, lang: Lang) -> ApiError {
     match refusal {
         Refusal::Unknown => ApiError::NotFound,
-        Refusal::Closed => ApiError::Conflict(
-            lang.pick(
-                "Ärendet är avslutat; bilder kan inte läggas till.",
-                "The case is closed; photos can no longer be added.",
-            )
-            .to_owned(),
-        ),
+        Refusal::Closed => ApiError::Conflict(lang.t(Msg::PhotoCaseClosed).to_owned()),
         Refusal::Full => ApiError::field(
             FIELD,
             "too_many",
@@ -304,35 +299,21 @@ fn refusal_error(refusal: Refusal, lang: Lang) -> ApiError {
 }
 
 pub fn photo_error(error: PhotoError, lang: Lang, max_decode_bytes: u64) -> ApiError {
-    let field = |code: &str, sv: &'static str, en: &'static str| {
-        FieldError::new(FIELD, code, lang.pick(sv, en))
-    };
+    let field = |code: &str, m: Msg| FieldError::new(FIELD, code, lang.t(m));
     match error {
-        PhotoError::Empty => ApiError::Validation(vec![field(
-            "required",
-            "Filen är tom.",
-            "The file is empty.",
-        )]),
+        PhotoError::Empty => ApiError::Validation(vec![field("required", Msg::PhotoEmpty)]),
         PhotoError::TooLarge => ApiError::PayloadTooLarge {
             limit: photo::MAX_BYTES,
         },
-        PhotoError::UnsupportedType(Sniffed::Heif) => ApiError::UnsupportedFile(field(
-            "unsupported_type",
-            "HEIC/HEIF-bilder kan inte tas emot. Välj JPEG (på iPhone: Inställningar › Kamera › Format › Mest kompatibel), PNG eller WebP.",
-            "HEIC/HEIF images cannot be received. Choose JPEG (on iPhone: Settings › Camera › Formats › Most Compatible), PNG or WebP.",
-        )),
-        PhotoError::UnsupportedType(_) => ApiError::UnsupportedFile(field(
-            "unsupported_type",
-            "Filen är ingen bild av typ JPEG, PNG eller WebP.",
-            "The file is not a JPEG, PNG or WebP image.",
-        )),
+        PhotoError::UnsupportedType(Sniffed::Heif) => {
+            ApiError::UnsupportedFile(field("unsupported_type", Msg::PhotoHeif))
+        }
+        PhotoError::UnsupportedType(_) => {
+            ApiError::UnsupportedFile(field("unsupported_type", Msg::PhotoUnsupported))
+        }
         PhotoError::Undecodable(why) => {
             tracing::info!(%why, "photo refused: does not decode");
-            ApiError::Validation(vec![field(
-                "undecodable",
-                "Bilden är skadad och kunde inte läsas.",
-                "The image is damaged and could not be read.",
-            )])
+            ApiError::Validation(vec![field("undecodable", Msg::PhotoUndecodable)])
         }
         PhotoError::TooManyPixels { .. } => {
             // What the decode bound means for an ordinary colour photo (3 bytes a pixel).

@@ -12,6 +12,7 @@ use super::labels::ActionStateLabel;
 use crate::db::actions::ActionRow;
 use crate::domain::action::{is_overdue, ActionState};
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 
 /// A corrective action (åtgärd).
@@ -184,7 +185,7 @@ pub fn not_allowed_detail(from: ActionState, allowed: &[ActionState]) -> String 
     let lang = i18n::current();
     let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
     let list = if names.is_empty() {
-        lang.pick("inga", "none").to_owned()
+        lang.t(Msg::NoneWord).to_owned()
     } else {
         names.join(", ")
     };

@@ -16,6 +16,7 @@ use crate::domain::photo;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::photos::{self, AttachmentInfo, Upload, FIELD};
 use crate::state::AppState;
 
@@ -69,8 +70,8 @@ fn check_headers(req: &HttpRequest) -> Result<Option<usize>, ApiError> {
 fn field_error(code: &'static str) -> ApiError {
     let lang = i18n::current();
     let message = match code {
-        "one_file" => lang.pick("Skicka en bild per begäran.", "Send one photo per request."),
-        _ => lang.pick("Välj en bild.", "Choose a photo."),
+        "one_file" => lang.t(Msg::PhotoOneFile),
+        _ => lang.t(Msg::PhotoMissing),
     };
     ApiError::Validation(vec![FieldError::new(FIELD, code, message)])
 }

@@ -11,6 +11,7 @@ use crate::auth::{csrf, hash_secret, session};
 use crate::demo::DEMO_USERS;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::auth::demo_login::{self as ops, DemoLoginError};
 use crate::state::AppState;
 
@@ -106,19 +107,10 @@ pub async fn demo_login(
 fn refused(e: DemoLoginError) -> ApiError {
     let lang = i18n::current();
     let (code, message) = match e {
-        DemoLoginError::NotDemoUser => (
-            "not_demo_user",
-            lang.pick(
-                "Ingen demoanvändare har den adressen.",
-                "No demo user has that address.",
-            ),
-        ),
+        DemoLoginError::NotDemoUser => ("not_demo_user", lang.t(Msg::DemoNotDemoUser)),
         DemoLoginError::Disabled(id) => {
             tracing::info!(user_id = %id, "denied: demo login of a disabled user");
-            (
-                "disabled",
-                lang.pick("Användaren är avstängd.", "The user is disabled."),
-            )
+            ("disabled", lang.t(Msg::UserDisabled))
         }
         DemoLoginError::Db(e) => return e.into(),
     };

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::{csrf, hash_secret, session, Caller, Via};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::auth::session::{self as ops, LoginError};
 use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
@@ -31,10 +32,7 @@ fn invalid_link() -> ApiError {
     ApiError::Validation(vec![FieldError::new(
         "token",
         "invalid",
-        i18n::current().pick(
-            "Inloggningslänken är ogiltig, redan använd eller för gammal. Be om en ny.",
-            "The login link is invalid, already used or expired. Ask for a new one.",
-        ),
+        i18n::current().t(Msg::LoginLinkInvalid),
     )])
 }
 

@@ -18,6 +18,7 @@ use crate::domain::risk::RiskLevel;
 use crate::domain::{workflow, Consequence, IncidentKind, IncidentStatus};
 use crate::error::ApiError;
 use crate::i18n;
+use crate::i18n::Msg;
 
 /// Where a case stands with each authority.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -381,14 +382,7 @@ pub fn read_only(caller: &Caller, id: &str, what: &str) -> ApiError {
         caller,
         id,
         what,
-        ApiError::Forbidden(
-            i18n::current()
-                .pick(
-                    "Du kan läsa ärendet men inte ändra det.",
-                    "You may read this case but not change it.",
-                )
-                .to_owned(),
-        ),
+        ApiError::Forbidden(i18n::current().t(Msg::CaseReadOnly).to_owned()),
     )
 }
 

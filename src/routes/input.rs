@@ -12,6 +12,7 @@ use validator::{ValidateEmail, ValidateLength, ValidateRange};
 
 use crate::domain::{CleanText, Email};
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 
 /// Largest JSON body accepted.
@@ -187,12 +188,7 @@ pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::V
         serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))?;
     if !value.is_object() {
         return Err(ApiError::MalformedBody(
-            i18n::current()
-                .pick(
-                    "innehållet ska vara ett JSON-objekt",
-                    "the body must be a JSON object",
-                )
-                .to_owned(),
+            i18n::current().t(Msg::BodyNotJsonObject).to_owned(),
         ));
     }
     Ok(value)

@@ -30,6 +30,7 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{problem_response, ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -478,13 +479,9 @@ pub async fn not_matched(req: HttpRequest, table: web::Data<RouteTable>) -> Http
         let lang = i18n::current();
         let problem = Problem {
             r#type: "urn:tillbud:problem:method-not-allowed".into(),
-            title: lang.pick("Metoden stöds inte", "Method not allowed").into(),
+            title: lang.t(Msg::HttpMethodNotAllowed).into(),
             status: 405,
-            detail: format!(
-                "{}: {}",
-                lang.pick("Tillåtna metoder", "Allowed methods"),
-                allow.join(", ")
-            ),
+            detail: format!("{}: {}", lang.t(Msg::HttpAllowedMethods), allow.join(", ")),
             errors: Vec::new(),
             allowed: None,
         };

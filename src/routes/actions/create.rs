@@ -9,6 +9,7 @@ use super::action_id;
 use crate::auth::Caller;
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::ops::actions::create::{Attempt, Created};
 use crate::ops::actions::{self as ops, CreateActionError, NewActionInput};
 use crate::routes::action_dto::{self, ActionView, Extra};
@@ -148,20 +149,11 @@ fn refusal(e: CreateActionError, caller: &Caller, incident_id: &str) -> ApiError
         }
         CreateActionError::ReadOnly => {
             action_dto::denied(&caller.user_id, "create_action", incident_id, "read only");
-            ApiError::Forbidden(
-                lang.pick(
-                    "Du kan läsa ärendet men inte lägga till åtgärder.",
-                    "You may read this case but not add actions to it.",
-                )
-                .to_owned(),
-            )
+            ApiError::Forbidden(lang.t(Msg::ActionCreateReadOnly).to_owned())
         }
         CreateActionError::Closed(status) => ApiError::Conflict(format!(
             "{}: {}",
-            lang.pick(
-                "Ärendet är inte öppet för nya åtgärder",
-                "The case is not open for new actions"
-            ),
+            lang.t(Msg::ActionCaseNotOpen),
             status.label(lang)
         )),
         CreateActionError::Render(why) => ApiError::Internal(anyhow::anyhow!(why)),

@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::ops::actions::{self as ops, TransitionActionError};
 use crate::routes::action_dto::{self, ActionView};
 use crate::routes::input::{self, Checker, Lenient};
@@ -107,22 +108,13 @@ fn refusal(e: TransitionActionError, caller: &Caller, id: &str) -> ApiError {
         }
         TransitionActionError::NoRights => {
             denied("neither owner nor case manager");
-            ApiError::Forbidden(
-                lang.pick(
-                    "Bara åtgärdens ansvarige och den som hanterar ärendet kan ändra dess status.",
-                    "Only the action's owner and those who manage the case may change its state.",
-                )
-                .to_owned(),
-            )
+            ApiError::Forbidden(lang.t(Msg::ActionTransitionNotOwner).to_owned())
         }
         TransitionActionError::ManagerOnly(to) => {
             denied("owner may not make this step");
             ApiError::Forbidden(format!(
                 "{} ({})",
-                lang.pick(
-                    "Att verifiera eller avbryta en åtgärd kräver den som hanterar ärendet",
-                    "Verifying or cancelling an action needs someone who manages the case",
-                ),
+                lang.t(Msg::ActionTransitionManagerOnly),
                 to.as_str()
             ))
         }
@@ -134,10 +126,7 @@ fn refusal(e: TransitionActionError, caller: &Caller, id: &str) -> ApiError {
         TransitionActionError::ReasonRequired => ApiError::field(
             "reason",
             "required",
-            lang.pick(
-                "Ange varför åtgärden avbryts.",
-                "Say why the action is cancelled.",
-            ),
+            lang.t(Msg::ActionCancelReasonRequired),
         ),
         TransitionActionError::Db(e) => e.into(),
     }

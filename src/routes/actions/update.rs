@@ -9,6 +9,7 @@ use super::action_id;
 use crate::auth::Caller;
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::ops::actions::{self as ops, ActionEdit, UpdateActionError};
 use crate::routes::action_dto::{self, ActionView, Extra};
 use crate::routes::input::{self, Checker, Lenient, Patch};
@@ -143,13 +144,7 @@ fn refusal(e: UpdateActionError, caller: &Caller, id: &str) -> ApiError {
                 id,
                 "may not manage the case",
             );
-            ApiError::Forbidden(
-                lang.pick(
-                    "Bara den som hanterar ärendet kan ändra åtgärden. Som ansvarig för åtgärden kan du ändra dess status.",
-                    "Only those who manage the case may change the action. As its owner you may change its state.",
-                )
-                .to_owned(),
-            )
+            ApiError::Forbidden(lang.t(Msg::ActionUpdateReadOnly).to_owned())
         }
         UpdateActionError::Stale => ApiError::PreconditionFailed,
         UpdateActionError::PastDue => {
@@ -159,7 +154,7 @@ fn refusal(e: UpdateActionError, caller: &Caller, id: &str) -> ApiError {
         }
         UpdateActionError::Finished(s) => ApiError::Conflict(format!(
             "{}: {}",
-            lang.pick("Åtgärden är avslutad", "The action is finished"),
+            lang.t(Msg::ActionFinished),
             s.label(lang)
         )),
         UpdateActionError::Db(e) => e.into(),

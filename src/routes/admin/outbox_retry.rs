@@ -7,6 +7,7 @@ use super::outbox::OutboxItem;
 use super::require_admin;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::admin::outbox_retry::{self as ops, RetryError};
 use crate::state::AppState;
 
@@ -37,12 +38,7 @@ pub async fn retry_outbox_mail(
     match ops::retry_outbox_mail(&state.ops(), &id).await {
         Ok(row) => Ok(HttpResponse::Ok().json(OutboxItem::from(row))),
         Err(RetryError::NotFailed) => Err(ApiError::Conflict(
-            i18n::current()
-                .pick(
-                    "Bara döda eller misslyckade utskick kan skickas om.",
-                    "Only dead or failed mail can be retried.",
-                )
-                .to_owned(),
+            i18n::current().t(Msg::AdminRetryNotDead).to_owned(),
         )),
         Err(RetryError::Unknown) => Err(ApiError::NotFound),
         Err(RetryError::Db(e)) => Err(e.into()),

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::db::users::{self, UserRow};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::admin::users::{self as ops, UnitRole, UserAdminError, UserChange};
 use crate::routes::admin::require_admin;
 use crate::routes::input::{self, Checker, Lenient};
@@ -207,7 +208,7 @@ fn refused(e: UserAdminError) -> ApiError {
         UserAdminError::UnknownUnit => ApiError::Validation(vec![FieldError::new(
             "org_unit_id",
             "unknown",
-            i18n::current().pick("Enheten finns inte.", "No such unit."),
+            i18n::current().t(Msg::UnitUnknown),
         )]),
         UserAdminError::Db(e) => e.into(),
     }

@@ -12,6 +12,7 @@ use crate::auth::Caller;
 use crate::domain::workflow::{TransitionError, TransitionInput};
 use crate::domain::IncidentStatus;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::cases::{self as ops, TransitionCaseError};
 use crate::routes::case_view::{self, Case};
@@ -102,10 +103,7 @@ fn rule_refusal(e: TransitionError) -> ApiError {
             ),
         }),
         TransitionError::RiskNotRated => ApiError::Conflict(
-            lang.pick(
-                "Riskbedöm ärendet (sannolikhet × konsekvens) innan det avslutas.",
-                "Rate the risk (likelihood × consequence) before closing the case.",
-            )
+            lang.t(Msg::CaseRiskBeforeClose)
             .to_owned(),
         ),
     }
@@ -169,10 +167,7 @@ pub async fn transition_incident(
         Err(TransitionCaseError::UnknownDuplicate) => Err(ApiError::field(
             "duplicate_of",
             "unknown_case",
-            i18n::current().pick(
-                "Det ärendet finns inte, eller så kan du inte se det.",
-                "That case does not exist, or you cannot see it.",
-            ),
+            i18n::current().t(Msg::CaseDuplicateUnknown),
         )),
         Err(TransitionCaseError::Rule(e)) => Err(rule_refusal(e)),
         Err(TransitionCaseError::Db(e)) => Err(e.into()),

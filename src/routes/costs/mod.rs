@@ -23,6 +23,7 @@ use crate::domain::calendar::stockholm_date;
 use crate::domain::cost::BasisFilter;
 use crate::domain::cost_period::{Month, PeriodKind};
 use crate::error::ApiError;
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::costs::read::ReadError;
 use crate::ops::costs::Attempt;
@@ -102,7 +103,7 @@ pub fn read_refused(caller: &Caller, what: &str, e: ReadError) -> ApiError {
         ReadError::UnknownUnit => ApiError::field(
             "unit",
             "unknown_org_unit",
-            i18n::current().pick("Enheten finns inte.", "No such unit."),
+            i18n::current().t(Msg::UnitUnknown),
         ),
         ReadError::Db(e) => e.into(),
     }

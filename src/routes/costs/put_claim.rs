@@ -15,6 +15,7 @@ use crate::domain::cost::ClaimState;
 use crate::domain::money::{Ore, MAX_AMOUNT};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::costs::put_claim::{self, PutClaimError};
 use crate::state::AppState;
 
@@ -79,14 +80,7 @@ fn refused(caller: &Caller, e: PutClaimError) -> ApiError {
         PutClaimError::Hidden => hidden(caller, "put_insurance_claim"),
         PutClaimError::NotAllowed => {
             tracing::info!(user_id = %caller.user_id, action = "put_insurance_claim", "denied");
-            ApiError::Forbidden(
-                i18n::current()
-                    .pick(
-                        "Försäkringsärendet sköts av ekonomi och säkerhetssamordnare.",
-                        "Insurance claims are handled by finance and the safety coordinators.",
-                    )
-                    .to_owned(),
-            )
+            ApiError::Forbidden(i18n::current().t(Msg::CostClaimsNotHandler).to_owned())
         }
         PutClaimError::Stale => ApiError::PreconditionFailed,
         PutClaimError::Db(e) => e.into(),

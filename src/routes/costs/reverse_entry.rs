@@ -13,6 +13,7 @@ use super::{attempt, case_only, dto, hidden};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::costs::reverse_entry::{self, ReverseEntryError, IDEMPOTENCY_SCOPE};
 use crate::ops::costs::{earlier, Created};
 use crate::state::AppState;
@@ -41,20 +42,12 @@ fn refused(caller: &Caller, e: ReverseEntryError) -> ApiError {
             hidden(caller, "reverse_cost_entry")
         }
         ReverseEntryError::CaseOnly => case_only(caller, "reverse_cost_entry"),
-        ReverseEntryError::IsReversal => ApiError::Conflict(
-            lang.pick(
-                "En rättelse kan inte rättas. Lägg in beloppet som en ny post i stället.",
-                "A reversal cannot be reversed. Enter the amount as a new entry instead.",
-            )
-            .to_owned(),
-        ),
-        ReverseEntryError::AlreadyReversed(_) => ApiError::Conflict(
-            lang.pick(
-                "Posten är redan rättad.",
-                "The entry has already been reversed.",
-            )
-            .to_owned(),
-        ),
+        ReverseEntryError::IsReversal => {
+            ApiError::Conflict(lang.t(Msg::CostReversalOfReversal).to_owned())
+        }
+        ReverseEntryError::AlreadyReversed(_) => {
+            ApiError::Conflict(lang.t(Msg::CostAlreadyReversed).to_owned())
+        }
         ReverseEntryError::Db(e) => e.into(),
     }
 }

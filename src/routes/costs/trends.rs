@@ -14,6 +14,7 @@ use crate::domain::cost::BasisFilter;
 use crate::domain::cost_period::{GroupBy, Month, PeriodKind, Range, RangeError};
 use crate::domain::cost_trend::TrendQuery;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::costs::read::{self, Source, TrendParams};
 use crate::state::AppState;
@@ -51,19 +52,10 @@ pub struct TrendQueryParams {
 
 fn range_error(e: RangeError, lang: Lang) -> ApiError {
     let message = match e.code {
-        "before_from" => lang.pick(
-            "Slutmånaden ligger före startmånaden.",
-            "The last month is before the first.",
-        ),
-        "range" => lang.pick("Högst 20 år åt gången.", "At most 20 years at a time."),
-        "period_start" => lang.pick(
-            "Kvartal börjar i januari, april, juli eller oktober och år i januari.",
-            "Quarters start in January, April, July or October, and years in January.",
-        ),
-        _ => lang.pick(
-            "Kvartal slutar i mars, juni, september eller december.",
-            "Quarters end in March, June, September or December.",
-        ),
+        "before_from" => lang.t(Msg::CostRangeBeforeFrom),
+        "range" => lang.t(Msg::CostRangeTooLong),
+        "period_start" => lang.t(Msg::CostRangePeriodStart),
+        _ => lang.t(Msg::CostRangePeriodEnd),
     };
     ApiError::field(e.field, e.code, message)
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::reports::comment::{self as ops, ReporterCommentError};
 use crate::routes::input::{self, Checker, Lenient};
 use crate::state::AppState;
@@ -64,9 +65,7 @@ pub async fn add_tracking_comment(
         Ok(()) => Ok(HttpResponse::Created().json(CommentAdded { at: ctx.now })),
         Err(ReporterCommentError::Unknown) => Err(ApiError::NotFound),
         Err(ReporterCommentError::Closed) => Err(ApiError::Conflict(
-            i18n::current()
-                .pick("Ärendet är avslutat.", "The case is closed.")
-                .to_owned(),
+            i18n::current().t(Msg::TrackCaseClosed).to_owned(),
         )),
         Err(ReporterCommentError::Db(e)) => Err(e.into()),
     }

@@ -10,6 +10,7 @@ use crate::domain::case_event::EventKind;
 use crate::domain::{IncidentKind, IncidentStatus, TrackingCode};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::photos::AttachmentInfo;
 use crate::state::AppState;
 
@@ -40,18 +41,9 @@ pub struct CaseUpdate {
 fn update_text(kind: EventKind, data: &serde_json::Value) -> String {
     let lang = i18n::current();
     match kind {
-        EventKind::Created => lang
-            .pick("Rapporten togs emot.", "The report was received.")
-            .to_owned(),
-        EventKind::Acknowledged => lang
-            .pick(
-                "Ansvarig chef har tagit emot ärendet.",
-                "The responsible manager has received the case.",
-            )
-            .to_owned(),
-        EventKind::PhotoAdded => lang
-            .pick("En bild lades till.", "A photo was added.")
-            .to_owned(),
+        EventKind::Created => lang.t(Msg::TrackReceived).to_owned(),
+        EventKind::Acknowledged => lang.t(Msg::TrackAcknowledged).to_owned(),
+        EventKind::PhotoAdded => lang.t(Msg::TrackPhotoAdded).to_owned(),
         _ => data
             .get("text")
             .and_then(|t| t.as_str())
