@@ -13,6 +13,7 @@ use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
 use crate::i18n::Msg;
 use crate::ops::auth::demo_login::{self as ops, DemoLoginError};
+use crate::routes::responses::{ForeignOrigin, JsonBodyErrors};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,11 +69,9 @@ pub async fn list_demo_users(state: web::Data<AppState>) -> Result<HttpResponse,
     request_body(content = DemoLogin, content_type = "application/json"),
     responses(
         (status = 201, description = "Logged in; the session cookie is set.", body = super::auth_session::SessionStarted),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        ForeignOrigin,
         (status = 404, description = "Not in demo mode, or the database was not seeded by demo mode.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not one of the demo users.", body = Problem, content_type = "application/problem+json"),
     )
 )]

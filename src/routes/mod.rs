@@ -20,6 +20,7 @@ pub mod labels;
 pub mod me;
 pub mod org_units;
 pub mod reports;
+pub mod responses;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};

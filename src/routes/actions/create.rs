@@ -15,6 +15,7 @@ use crate::ops::actions::{self as ops, CreateActionError, NewActionInput};
 use crate::routes::action_dto::{self, ActionView, Extra};
 use crate::routes::idempotency;
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -55,15 +56,13 @@ pub struct CreateAction {
     responses(
         (status = 201, description = "Created; the owner is mailed. `ETag` holds its version. A retry with the same `Idempotency-Key` gets the first answer (with `Idempotent-Replayed: true`) and creates nothing.", body = ActionView,
             headers(("ETag" = String, description = "The action's version, for `If-Match`."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may read the case but not manage it, or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case in the caller's scope.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed, rejected or a duplicate.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are missing or invalid (every bad field is listed), or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/incidents/{id}/actions")]

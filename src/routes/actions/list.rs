@@ -12,6 +12,7 @@ use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
 use crate::routes::action_dto::{self, ActionView};
 use crate::routes::input::Checker;
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -126,9 +127,9 @@ fn decode_cursor(raw: &str) -> Option<(String, String)> {
     params(ActionQuery),
     responses(
         (status = 200, description = "One page of actions, soonest due first.", body = ActionPage),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 422, description = "A parameter is invalid; every bad one is listed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/actions")]

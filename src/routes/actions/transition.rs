@@ -14,6 +14,7 @@ use crate::i18n::Msg;
 use crate::ops::actions::{self as ops, TransitionActionError};
 use crate::routes::action_dto::{self, ActionView};
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, IfMatchRequired, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,17 +46,15 @@ pub struct ActionTransition {
     responses(
         (status = 200, description = "The action in its new state, with its new `ETag`.", body = ActionView,
             headers(("ETag" = String, description = "The action's version, for `If-Match`."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may not make this step (the owner may only start and finish the work), or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such action visible to the caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a step from the current state; `allowed` lists the ones there are.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed the action since the caller read it; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`to` is missing or unknown, or a cancellation has no reason.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
+        DatabaseBusy,
     )
 )]
 #[post("/actions/{id}/transitions")]

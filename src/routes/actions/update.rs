@@ -13,6 +13,7 @@ use crate::i18n::Msg;
 use crate::ops::actions::{self as ops, ActionEdit, UpdateActionError};
 use crate::routes::action_dto::{self, ActionView, Extra};
 use crate::routes::input::{self, Checker, Lenient, Patch};
+use crate::routes::responses::{DatabaseBusy, IfMatchRequired, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,17 +55,15 @@ pub struct UpdateAction {
     responses(
         (status = 200, description = "The action as changed, with its new `ETag`.", body = ActionView,
             headers(("ETag" = String, description = "The action's version, for `If-Match`."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may see the action (owner, reader of the case) but not change it, or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such action visible to the caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The action is verified or cancelled.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed the action since the caller read it; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are invalid; every bad field is listed.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
+        DatabaseBusy,
     )
 )]
 #[patch("/actions/{id}")]

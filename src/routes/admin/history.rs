@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{require_admin, utc};
 use crate::db::events::{self, Part};
 use crate::error::{ApiError, Problem};
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,7 +44,7 @@ pub struct History {
         (status = 200, description = "Every event, oldest first.", body = History),
         (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/admin/incidents/{id}/history")]

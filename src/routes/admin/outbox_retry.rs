@@ -9,6 +9,7 @@ use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::i18n::Msg;
 use crate::ops::admin::outbox_retry::{self as ops, RetryError};
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 /// Retry one mail
@@ -25,7 +26,7 @@ use crate::state::AppState;
         (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such mail, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The mail is pending or sent, not dead or failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/admin/outbox/{id}/retry")]

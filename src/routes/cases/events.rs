@@ -10,6 +10,7 @@ use crate::db::events::RecordedEvent;
 use crate::error::{ApiError, Problem};
 use crate::ops;
 use crate::routes::case_view;
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 /// One entry of a case's history. Entries are only ever added.
@@ -43,9 +44,9 @@ pub struct CaseEvents {
     params(("id" = String, Path, format = Uuid, description = "The case id.")),
     responses(
         (status = 200, description = "The history.", body = CaseEvents),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/incidents/{id}/events")]

@@ -18,6 +18,7 @@ use crate::domain::{IncidentKind, IncidentStatus};
 use crate::error::{ApiError, Problem};
 use crate::routes::case_view::{self, CaseListItem};
 use crate::routes::input::{self, Checker};
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 /// Every filter is optional; unknown values are 422 with the field named.
@@ -174,9 +175,9 @@ impl ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "A page of cases.", body = CaseList),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 422, description = "A filter is not valid (or given twice); `errors` names each.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/incidents")]

@@ -16,6 +16,7 @@ use crate::domain::cost_period::{Month, PeriodKind, Range};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, CasesParams};
+use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -95,7 +96,7 @@ impl CasesQueryParams {
         (status = 200, description = "A page of cases (JSON), or every case of the filter as CSV or XLSX with `format`.",
          content((dto::CostCaseList = "application/json"), (export::CsvFile = "text/csv"),
                  (export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 403, description = "The caller has no rights to costs, or not to this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid (or the export would be too large); `errors` names it.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy, or two exports are being built; try again.", body = Problem, content_type = "application/problem+json"),

@@ -13,6 +13,7 @@ use crate::domain::cost::ClaimState;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, ClaimsParams};
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -75,10 +76,10 @@ impl ClaimsQueryParams {
     params(ClaimsQueryParams),
     responses(
         (status = 200, description = "A page of claims.", body = dto::ClaimList),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 403, description = "The caller does not handle claims, or not this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid; `errors` names it.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/costs/claims")]

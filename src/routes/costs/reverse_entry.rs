@@ -16,6 +16,7 @@ use crate::i18n;
 use crate::i18n::Msg;
 use crate::ops::costs::reverse_entry::{self, ReverseEntryError, IDEMPOTENCY_SCOPE};
 use crate::ops::costs::{earlier, Created};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -67,15 +68,13 @@ fn refused(caller: &Caller, e: ReverseEntryError) -> ApiError {
     request_body(content = NewReversal, content_type = "application/json"),
     responses(
         (status = 201, description = "The reversing entry.", body = dto::EntryView),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may see the case but not its costs, or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case in the caller's scope, or no such entry on it.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The entry is already reversed, or is itself a reversal.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/incidents/{id}/costs/{entry}/reversal")]

@@ -17,6 +17,7 @@ use crate::error::{ApiError, Problem};
 use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::costs::read::{self, Source, TrendParams};
+use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
 /// Every parameter is optional.
@@ -104,7 +105,7 @@ impl TrendQueryParams {
         (status = 200, description = "The trend (JSON), or the same rows as a CSV or XLSX download with `format`.",
          content((dto::TrendView = "application/json"), (export::CsvFile = "text/csv"),
                  (export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 403, description = "The caller has no rights to costs, or not to this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid (or the export would be too large); `errors` names it.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy, or two exports are being built; try again.", body = Problem, content_type = "application/problem+json"),

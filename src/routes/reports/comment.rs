@@ -12,6 +12,7 @@ use crate::i18n;
 use crate::i18n::Msg;
 use crate::ops::reports::comment::{self as ops, ReporterCommentError};
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -38,13 +39,11 @@ pub struct CommentAdded {
     request_body(content = AddComment, content_type = "application/json"),
     responses(
         (status = 201, description = "The comment was added.", body = CommentAdded),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 404, description = "No case has this code.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The text is missing or not valid.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/track/{tracking_code}/comments")]
