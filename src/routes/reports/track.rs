@@ -12,6 +12,7 @@ use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::i18n::Msg;
 use crate::ops::photos::AttachmentInfo;
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 /// The public view of a case: no personal data, no internal notes.
@@ -23,6 +24,8 @@ pub struct TrackedCase {
     pub status: IncidentStatus,
     /// The status in plain words, in the caller's language.
     pub status_label: String,
+    /// Whether the case is still open: the reporter may add a comment or a photo.
+    pub open: bool,
     pub created_at: DateTime<Utc>,
     /// Public updates, oldest first.
     pub updates: Vec<CaseUpdate>,
@@ -62,7 +65,7 @@ fn update_text(kind: EventKind, data: &serde_json::Value) -> String {
     responses(
         (status = 200, description = "The case as the reporter sees it.", body = TrackedCase),
         (status = 404, description = "No case has this code.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/track/{tracking_code}")]
@@ -87,6 +90,7 @@ pub async fn track_incident(
     let body = TrackedCase {
         kind: case.kind,
         status_label: status.label(i18n::current()).to_owned(),
+        open: status.is_open(),
         status,
         created_at: case.created_at.and_utc(),
         updates: events
