@@ -18,6 +18,7 @@ use crate::db::{events, incidents, Db, DbError};
 use crate::domain::case_event::CaseEvent;
 use crate::domain::photo::{self, PhotoError, Sniffed};
 use crate::domain::rate_limit::RateLimiter;
+use crate::domain::secret::hex;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError};
 use crate::i18n::Msg;
@@ -271,10 +272,6 @@ pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submis
             Ok(idempotent::after_conflict(db, IDEMPOTENCY_SCOPE, key, &request_hash, e).await?)
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn refusal_error(refusal: Refusal, lang: Lang) -> ApiError {

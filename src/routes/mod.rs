@@ -11,6 +11,7 @@ pub mod case_view;
 pub mod cases;
 pub mod cause_categories;
 pub mod costs;
+pub mod cursor;
 pub mod etag;
 pub mod get_attachment;
 pub mod health;

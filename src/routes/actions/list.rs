@@ -1,8 +1,8 @@
 //! `GET /api/v1/actions`: the caller's own actions (`owner=me`), or the actions of every case
 //! they read as staff; by state, soonest due first, cursor-paginated.
 
+use crate::routes::cursor;
 use actix_web::{get, web, HttpResponse};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -82,7 +82,7 @@ impl ActionQuery {
         let after = match self.cursor.as_deref() {
             None | Some("") => None,
             Some(raw) => {
-                let decoded = decode_cursor(raw);
+                let decoded = cursor::decode(raw);
                 if decoded.is_none() {
                     c.fail("cursor", "format");
                 }
@@ -102,19 +102,6 @@ impl ActionQuery {
             after,
         })
     }
-}
-
-fn encode_cursor(due: &str, id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{due}|{id}"))
-}
-
-fn decode_cursor(raw: &str) -> Option<(String, String)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (due, id) = text.split_once('|')?;
-    Some((due.to_owned(), id.to_owned()))
 }
 
 /// Corrective actions
@@ -160,8 +147,7 @@ pub async fn list_actions(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last()
-            .map(|r| encode_cursor(&r.due_date.to_string(), &r.id))
+        rows.last().map(|r| cursor::encode(r.due_date, &r.id))
     } else {
         None
     };

@@ -3,8 +3,8 @@
 
 use std::str::FromStr;
 
+use crate::routes::cursor;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use base64::Engine;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,17 +65,13 @@ pub struct CaseList {
 
 fn encode_cursor(at: NaiveDateTime, id: &str) -> String {
     let nanos = at.and_utc().timestamp_nanos_opt().unwrap_or_default();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{nanos}|{id}"))
+    cursor::encode(nanos, id)
 }
 
 fn decode_cursor(raw: &str) -> Option<(NaiveDateTime, String)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (nanos, id) = text.split_once('|')?;
+    let (nanos, id) = cursor::decode(raw)?;
     let at = chrono::DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc();
-    let id = uuid::Uuid::parse_str(id).ok()?.to_string();
+    let id = uuid::Uuid::parse_str(&id).ok()?.to_string();
     Some((at, id))
 }
 

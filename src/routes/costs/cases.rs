@@ -7,15 +7,14 @@ use utoipa::IntoParams;
 
 use super::super::input::Checker;
 use super::export::{self, ExportFormat};
-use super::{
-    decode_cursor, default_range, dto, encode_cursor, query, read_refused, tables, this_month,
-};
+use super::{default_range, dto, query, read_refused, tables, this_month};
 use crate::auth::Caller;
 use crate::domain::cost::BasisFilter;
 use crate::domain::cost_period::{Month, PeriodKind, Range};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, CasesParams};
+use crate::routes::cursor;
 use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
@@ -45,11 +44,10 @@ pub struct CasesQueryParams {
 }
 
 fn cursor(raw: &str) -> Option<(i64, String)> {
-    let text = decode_cursor(raw)?;
-    let (net, id) = text.split_once('|')?;
+    let (net, id) = cursor::decode(raw)?;
     Some((
         net.parse().ok()?,
-        uuid::Uuid::parse_str(id).ok()?.to_string(),
+        uuid::Uuid::parse_str(&id).ok()?.to_string(),
     ))
 }
 
@@ -131,9 +129,7 @@ pub async fn cost_cases(
     }
     let next_cursor = (items.len() > page).then(|| {
         items.truncate(page);
-        items
-            .last()
-            .map(|l| encode_cursor(&format!("{}|{}", l.net_ore, l.case.id)))
+        items.last().map(|l| cursor::encode(l.net_ore, &l.case.id))
     });
     let list = dto::CostCaseList {
         currency: dto::SEK.into(),

@@ -7,12 +7,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::super::input::Checker;
-use super::{decode_cursor, dto, encode_cursor, query, read_refused};
+use super::{dto, query, read_refused};
 use crate::auth::Caller;
 use crate::domain::cost::ClaimState;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, ClaimsParams};
+use crate::routes::cursor;
 use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
@@ -34,10 +35,9 @@ pub struct ClaimsQueryParams {
 }
 
 fn cursor(raw: &str) -> Option<(NaiveDateTime, String)> {
-    let text = decode_cursor(raw)?;
-    let (nanos, id) = text.split_once('|')?;
+    let (nanos, id) = cursor::decode(raw)?;
     let at = chrono::DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc();
-    Some((at, uuid::Uuid::parse_str(id).ok()?.to_string()))
+    Some((at, uuid::Uuid::parse_str(&id).ok()?.to_string()))
 }
 
 impl ClaimsQueryParams {
@@ -101,7 +101,7 @@ pub async fn cost_claims(
         items.truncate(page);
         items.last().and_then(|l| {
             let at = l.claim.updated_at?.timestamp_nanos_opt()?;
-            Some(encode_cursor(&format!("{at}|{}", l.case.id)))
+            Some(cursor::encode(at, &l.case.id))
         })
     });
     let list = dto::ClaimList {

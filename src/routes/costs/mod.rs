@@ -14,7 +14,6 @@ pub mod trends;
 pub mod vocabulary;
 
 use actix_web::HttpRequest;
-use base64::Engine;
 use serde::de::DeserializeOwned;
 
 use super::input::{self, Checker};
@@ -194,17 +193,6 @@ pub fn limit(c: &mut Checker, raw: Option<String>) -> i64 {
         Err(_) => Err("type"),
     })
     .unwrap_or(25)
-}
-
-pub fn encode_cursor(text: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
-}
-
-pub fn decode_cursor(raw: &str) -> Option<String> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()?;
-    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
