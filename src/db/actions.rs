@@ -4,7 +4,7 @@
 //! (`access::staff_readable`, applied as a subquery on `incidents` inside every query). A
 //! reporter reading their own case sees no actions they do not own: the tracking page shows
 //! none. Who may change it: whoever may
-//! manage its case; the owner may only move it along (see `routes::action_transition`).
+//! manage its case; the owner may only move it along (see `ops::actions::transition`).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
