@@ -217,15 +217,15 @@ pub enum DutyFilter {
 /// The filters of `GET /incidents`; all optional except the page size.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<String>,
-    pub kind: Option<String>,
+    pub status: Option<crate::domain::IncidentStatus>,
+    pub kind: Option<crate::domain::IncidentKind>,
     /// An org unit: the cases of its subtree.
     pub unit: Option<String>,
     /// Created at or after (UTC).
     pub from: Option<NaiveDateTime>,
     /// Created before (UTC).
     pub to: Option<NaiveDateTime>,
-    pub risk_level: Option<String>,
+    pub risk_level: Option<crate::domain::risk::RiskLevel>,
     pub duty: Option<DutyFilter>,
     /// Lower-case text to find in the title.
     pub q: Option<String>,
@@ -328,11 +328,11 @@ pub fn list(
         .filter(access)
         .select(case_columns!())
         .into_boxed();
-    if let Some(status) = &f.status {
-        query = query.filter(incidents::status.eq(status.clone()));
+    if let Some(status) = f.status {
+        query = query.filter(incidents::status.eq(status.as_str()));
     }
-    if let Some(kind) = &f.kind {
-        query = query.filter(incidents::kind.eq(kind.clone()));
+    if let Some(kind) = f.kind {
+        query = query.filter(incidents::kind.eq(kind.as_str()));
     }
     if let Some(unit) = &f.unit {
         query = query.filter(exists(
@@ -347,8 +347,8 @@ pub fn list(
     if let Some(to) = f.to {
         query = query.filter(incidents::created_at.lt(to));
     }
-    if let Some(level) = &f.risk_level {
-        query = query.filter(incidents::risk_level.eq(level.clone()));
+    if let Some(level) = f.risk_level {
+        query = query.filter(incidents::risk_level.eq(level.as_str()));
     }
     if let Some(which) = f.duty {
         query = query.filter(duty_filter(which, now));

@@ -138,6 +138,8 @@ stored_as_text!(
     crate::domain::legal_duty::InjurySeverity,
     crate::domain::case_event::EventKind,
     crate::domain::risk::RiskLevel,
+    crate::domain::OrgUnitKind,
+    crate::domain::cost::ClaimState,
 );
 /// A nullable TEXT column holding a domain enum, for an `Option<T>` field of a derived row:
 /// `#[diesel(deserialize_as = MaybeText<T>)]`. (diesel reads `Option<T>` only through

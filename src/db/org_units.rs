@@ -15,7 +15,7 @@ pub struct OrgUnitRow {
     pub id: String,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: crate::domain::OrgUnitKind,
     pub parent_id: Option<String>,
     pub active: bool,
     pub manager_name: Option<String>,

@@ -35,7 +35,7 @@ impl TryFrom<OrgUnitRow> for OrgUnit {
         };
         Ok(OrgUnit {
             id: Uuid::parse_str(&row.id).map_err(|_| corrupt("id"))?,
-            kind: row.kind.parse().map_err(|()| corrupt("kind"))?,
+            kind: row.kind,
             parent_id: match &row.parent_id {
                 Some(p) => Some(Uuid::parse_str(p).map_err(|_| corrupt("parent_id"))?),
                 None => None,

@@ -101,11 +101,9 @@ impl ListQuery {
         let enum_of = |s: String| -> Result<String, &'static str> { Ok(s.trim().to_owned()) };
         let status = c.parse("state", this.state.map(enum_of), |s| {
             s.and_then(|s| IncidentStatus::from_str(&s).map_err(|()| "unknown_value"))
-                .map(|s| s.as_str().to_owned())
         });
         let kind = c.parse("kind", this.kind.map(enum_of), |s| {
             s.and_then(|s| IncidentKind::from_str(&s).map_err(|()| "unknown_value"))
-                .map(|k| k.as_str().to_owned())
         });
         let unit = c.parse("unit", this.unit, |s| {
             uuid::Uuid::parse_str(s.trim())
@@ -115,9 +113,7 @@ impl ListQuery {
         let from = c.parse("from", this.from, |s| day(&s));
         let to = c.parse("to", this.to, |s| day(&s));
         let risk_level = c.parse("risk_level", this.risk_level, |s| {
-            RiskLevel::from_str(s.trim())
-                .map(|l| l.as_str().to_owned())
-                .map_err(|()| "unknown_value")
+            RiskLevel::from_str(s.trim()).map_err(|()| "unknown_value")
         });
         let duty = c.parse("duty", this.duty, |s| match s.trim() {
             "due" => Ok(DutyFilter::Due),
