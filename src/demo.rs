@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use crate::db::users::{self, NewUserFlags};
-use crate::db::{incidents, meta, Db, DbError};
+use crate::db::{incidents, meta, org_units, Db, DbError};
 use crate::domain::{CleanText, Consequence, IncidentKind, NewIncident, Reporter, TrackingCode};
 use crate::ops::org_import;
 
@@ -160,16 +160,6 @@ fn seed_users(db: &Db) -> Result<(), DbError> {
     })
 }
 
-fn unit_id(conn: &mut crate::db::AnyConnection, code: &str) -> Result<Uuid, DbError> {
-    use crate::db::schema::org_units::dsl;
-    use diesel::prelude::*;
-    let id: String = dsl::org_units
-        .filter(dsl::code.eq(code))
-        .select(dsl::id)
-        .first(conn)?;
-    Uuid::parse_str(&id).map_err(|e| DbError::Task(e.to_string()))
-}
-
 /// (unit code, kind, days ago, title, description, consequences)
 type DemoReport = (
     &'static str,
@@ -229,7 +219,7 @@ fn seed_reports(db: &Db) -> Result<(), DbError> {
         for (code, kind, days_ago, title, description, consequences) in reports {
             let incident = NewIncident {
                 kind,
-                org_unit_id: unit_id(conn, code)?,
+                org_unit_id: org_units::id_by_code(conn, code)?,
                 occurred_at: now - Duration::days(days_ago),
                 title: text(title)?,
                 description: text(description)?,

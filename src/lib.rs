@@ -3,7 +3,6 @@
 //! Layout (see README): pure rules in `domain`, all SQL in `db`, use cases in `ops`, HTTP in
 //! `auth` and `routes`; `tests/api/layers.rs` keeps the arrows pointing down.
 
-pub mod attachments;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -13,7 +12,6 @@ pub mod demo_costs;
 pub mod domain;
 pub mod error;
 pub mod i18n;
-pub mod idempotent;
 pub mod mail;
 pub mod metrics;
 pub mod ops;

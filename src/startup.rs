@@ -28,7 +28,7 @@ pub struct Application {
     db: Db,
     clock: Arc<Clock>,
     mail: Arc<MailContext>,
-    photos: Arc<crate::attachments::PhotoIntake>,
+    photos: Arc<crate::ops::photos::PhotoIntake>,
     worker: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -61,7 +61,7 @@ impl Application {
         };
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
-        let photos = Arc::new(crate::attachments::PhotoIntake::new(&settings.photos));
+        let photos = Arc::new(crate::ops::photos::PhotoIntake::new(&settings.photos));
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(settings),
@@ -98,7 +98,7 @@ impl Application {
     }
 
     /// The photo upload bounds (tests occupy the decoders through it).
-    pub fn photos(&self) -> Arc<crate::attachments::PhotoIntake> {
+    pub fn photos(&self) -> Arc<crate::ops::photos::PhotoIntake> {
         self.photos.clone()
     }
 
@@ -249,7 +249,7 @@ fn uri_too_long() -> actix_web::HttpResponse {
     let lang = i18n::current();
     let problem = Problem {
         r#type: "urn:tillbud:problem:uri-too-long".into(),
-        title: lang.pick("Adressen är för lång", "URI too long").into(),
+        title: lang.t(Msg::HttpUriTooLong).into(),
         status: 414,
         detail: match lang {
             i18n::Lang::Sv => format!("Adressen får vara högst {MAX_URI} tecken."),

@@ -20,7 +20,7 @@ pub struct AppState {
     /// Reports per client and reporter address, per hour.
     pub report_limiter: Arc<RateLimiter>,
     /// Bounds on photo uploads: concurrent decodes, decode size, uploads per case.
-    pub photos: Arc<crate::attachments::PhotoIntake>,
+    pub photos: Arc<crate::ops::photos::PhotoIntake>,
     /// The Prometheus registry of this instance (`GET /metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
 }

@@ -30,12 +30,7 @@ impl Pages {
             hasher.update(name.as_bytes());
             hasher.update(bytes);
         }
-        let version: String = hasher
-            .finalize()
-            .iter()
-            .take(6)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let version = crate::domain::secret::hex(&hasher.finalize()[..6]);
         let files = embedded::FILES
             .iter()
             .map(|(name, bytes)| {

@@ -4,14 +4,14 @@
 //! (`access::staff_readable`, applied as a subquery on `incidents` inside every query). A
 //! reporter reading their own case sees no actions they do not own: the tracking page shows
 //! none. Who may change it: whoever may
-//! manage its case; the owner may only move it along (see `routes::action_transition`).
+//! manage its case; the owner may only move it along (see `ops::actions::transition`).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::access;
 use super::schema::{corrective_actions, incidents, org_units};
-use super::{AnyConnection, DbResult};
+use super::{AnyConnection, DateText, DbResult};
 use crate::domain::action::{ActionState, ReminderStep};
 use crate::domain::Caller;
 
@@ -27,7 +27,7 @@ type ActionTuple = (
     String,
     Option<String>,
     String,
-    String,
+    DateText,
     Option<i64>,
     crate::domain::action::ActionState,
     Option<String>,
@@ -46,7 +46,7 @@ pub struct ActionRow {
     pub title: String,
     pub description: Option<String>,
     pub owner_email: String,
-    pub due_date: String,
+    pub due_date: NaiveDate,
     pub cost_estimate_ore: Option<i64>,
     pub state: crate::domain::action::ActionState,
     pub state_reason: Option<String>,
@@ -89,7 +89,7 @@ fn to_row(r: ActionTuple) -> ActionRow {
         title: r.3,
         description: r.4,
         owner_email: r.5,
-        due_date: r.6,
+        due_date: r.6 .0,
         cost_estimate_ore: r.7,
         state: r.8,
         state_reason: r.9,
@@ -107,7 +107,7 @@ pub use super::access::{case_access, CaseAccess};
 pub struct CaseBrief {
     pub id: String,
     pub title: String,
-    pub kind: String,
+    pub kind: crate::domain::IncidentKind,
     pub status: crate::domain::IncidentStatus,
     pub org_unit_id: String,
     pub org_unit_name: String,
@@ -117,7 +117,7 @@ pub fn case_brief(conn: &mut AnyConnection, incident_id: &str) -> DbResult<Optio
     let row: Option<(
         String,
         String,
-        String,
+        crate::domain::IncidentKind,
         crate::domain::IncidentStatus,
         String,
         String,
@@ -384,14 +384,26 @@ pub fn set_state(
     Ok(n == 1)
 }
 
+type DueTuple = (
+    String,
+    String,
+    String,
+    String,
+    DateText,
+    ActionState,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
 /// An action some reminder step may be due for.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct DueAction {
     pub id: String,
     pub incident_id: String,
     pub title: String,
     pub owner_email: String,
-    pub due_date: String,
+    pub due_date: NaiveDate,
     pub state: crate::domain::action::ActionState,
     pub reminded_before_at: Option<NaiveDateTime>,
     pub reminded_overdue_at: Option<NaiveDateTime>,
@@ -411,7 +423,7 @@ pub fn due_steps(
     let today_text = date_text(today);
     let soon = date_text(today + chrono::Duration::days(days_before.into()));
     let escalate_by = date_text(today - chrono::Duration::days(escalation_days.into()));
-    Ok(corrective_actions::table
+    let rows: Vec<DueTuple> = corrective_actions::table
         .inner_join(incidents::table)
         .filter(corrective_actions::state.eq_any([
             ActionState::Planned.as_str(),
@@ -450,7 +462,21 @@ pub fn due_steps(
             corrective_actions::reminded_overdue_at,
             corrective_actions::escalated_at,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DueAction {
+            id: r.0,
+            incident_id: r.1,
+            title: r.2,
+            owner_email: r.3,
+            due_date: r.4 .0,
+            state: r.5,
+            reminded_before_at: r.6,
+            reminded_overdue_at: r.7,
+            escalated_at: r.8,
+        })
+        .collect())
 }
 
 /// Takes a step for this instance: `true` if it was not taken before (and the action is

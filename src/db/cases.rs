@@ -8,8 +8,7 @@ use diesel::prelude::*;
 
 use super::access::CaseFilter;
 use super::schema::{
-    corrective_actions, incident_consequences, incident_events, incident_routing, incidents,
-    org_closure, org_units,
+    corrective_actions, incident_consequences, incident_routing, incidents, org_closure, org_units,
 };
 use super::{AnyConnection, DbResult};
 use crate::domain::action::ActionState;
@@ -19,7 +18,7 @@ use crate::domain::legal_duty::DEADLINE;
 #[derive(Debug, Clone, Queryable)]
 pub struct CaseRow {
     pub id: String,
-    pub kind: String,
+    pub kind: crate::domain::IncidentKind,
     pub title: String,
     pub status: crate::domain::IncidentStatus,
     pub org_unit_id: String,
@@ -37,10 +36,11 @@ pub struct CaseRow {
     pub reporter_user_id: Option<String>,
     pub risk_likelihood: Option<i32>,
     pub risk_consequence: Option<i32>,
-    pub risk_level: Option<String>,
+    #[diesel(deserialize_as = super::MaybeText<crate::domain::risk::RiskLevel>)]
+    pub risk_level: Option<crate::domain::risk::RiskLevel>,
     pub cause_category: Option<String>,
     pub investigation: Option<String>,
-    pub injury_severity: String,
+    pub injury_severity: crate::domain::legal_duty::InjurySeverity,
     pub several_injured: bool,
     pub serious_danger: bool,
     pub status_reason: Option<String>,
@@ -100,7 +100,7 @@ macro_rules! case_columns {
 pub struct LoadedCase {
     pub row: CaseRow,
     pub org_unit_name: String,
-    pub consequences: Vec<String>,
+    pub consequences: Vec<crate::domain::Consequence>,
     /// When the responsible person is reminded, if the case was routed.
     pub remind_at: Option<NaiveDateTime>,
     pub acknowledged_at: Option<NaiveDateTime>,
@@ -160,7 +160,7 @@ pub fn decorate(conn: &mut AnyConnection, rows: Vec<CaseRow>) -> DbResult<Vec<Lo
     unit_ids.sort();
     unit_ids.dedup();
     let names = super::org_units::names(conn, &unit_ids)?;
-    let consequences: Vec<(String, String)> = if ids.is_empty() {
+    let consequences: Vec<(String, crate::domain::Consequence)> = if ids.is_empty() {
         Vec::new()
     } else {
         incident_consequences::table
@@ -197,7 +197,7 @@ pub fn decorate(conn: &mut AnyConnection, rows: Vec<CaseRow>) -> DbResult<Vec<Lo
                 consequences: consequences
                     .iter()
                     .filter(|(id, _)| *id == row.id)
-                    .map(|(_, c)| c.clone())
+                    .map(|(_, c)| *c)
                     .collect(),
                 remind_at: route.map(|r| r.1),
                 acknowledged_at: route.and_then(|r| r.2),
@@ -217,15 +217,15 @@ pub enum DutyFilter {
 /// The filters of `GET /incidents`; all optional except the page size.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<String>,
-    pub kind: Option<String>,
+    pub status: Option<crate::domain::IncidentStatus>,
+    pub kind: Option<crate::domain::IncidentKind>,
     /// An org unit: the cases of its subtree.
     pub unit: Option<String>,
     /// Created at or after (UTC).
     pub from: Option<NaiveDateTime>,
     /// Created before (UTC).
     pub to: Option<NaiveDateTime>,
-    pub risk_level: Option<String>,
+    pub risk_level: Option<crate::domain::risk::RiskLevel>,
     pub duty: Option<DutyFilter>,
     /// Lower-case text to find in the title.
     pub q: Option<String>,
@@ -340,11 +340,11 @@ pub fn list(
         .filter(access)
         .select(case_columns!())
         .into_boxed();
-    if let Some(status) = &f.status {
-        query = query.filter(incidents::status.eq(status.clone()));
+    if let Some(status) = f.status {
+        query = query.filter(incidents::status.eq(status.as_str()));
     }
-    if let Some(kind) = &f.kind {
-        query = query.filter(incidents::kind.eq(kind.clone()));
+    if let Some(kind) = f.kind {
+        query = query.filter(incidents::kind.eq(kind.as_str()));
     }
     if let Some(unit) = &f.unit {
         query = query.filter(exists(
@@ -359,8 +359,8 @@ pub fn list(
     if let Some(to) = f.to {
         query = query.filter(incidents::created_at.lt(to));
     }
-    if let Some(level) = &f.risk_level {
-        query = query.filter(incidents::risk_level.eq(level.clone()));
+    if let Some(level) = f.risk_level {
+        query = query.filter(incidents::risk_level.eq(level.as_str()));
     }
     if let Some(which) = f.duty {
         query = query.filter(duty_filter(which, now));
@@ -391,19 +391,18 @@ pub fn list(
 }
 
 /// Field changes of one update; `None` leaves a column as it is.
-#[derive(Debug, Clone, Default, AsChangeset)]
-#[diesel(table_name = incidents)]
+#[derive(Debug, Clone, Default)]
 pub struct CaseChanges {
-    pub status: Option<String>,
+    pub status: Option<crate::domain::IncidentStatus>,
     pub status_reason: Option<Option<String>>,
     pub duplicate_of: Option<Option<String>>,
     pub risk_likelihood: Option<Option<i32>>,
     pub risk_consequence: Option<Option<i32>>,
-    pub risk_level: Option<Option<String>>,
+    pub risk_level: Option<Option<crate::domain::risk::RiskLevel>>,
     pub cause_category: Option<Option<String>>,
     pub investigation: Option<Option<String>>,
     pub org_unit_id: Option<String>,
-    pub injury_severity: Option<String>,
+    pub injury_severity: Option<crate::domain::legal_duty::InjurySeverity>,
     pub several_injured: Option<bool>,
     pub serious_danger: Option<bool>,
     pub av_confirmed: Option<Option<bool>>,
@@ -412,6 +411,30 @@ pub struct CaseChanges {
     pub fk_confirmed: Option<Option<bool>>,
     pub fk_reported_at: Option<Option<NaiveDateTime>>,
     pub fk_reference: Option<Option<String>>,
+}
+
+/// [`CaseChanges`] as the columns store them.
+#[derive(AsChangeset)]
+#[diesel(table_name = incidents)]
+struct Set {
+    status: Option<String>,
+    status_reason: Option<Option<String>>,
+    duplicate_of: Option<Option<String>>,
+    risk_likelihood: Option<Option<i32>>,
+    risk_consequence: Option<Option<i32>>,
+    risk_level: Option<Option<String>>,
+    cause_category: Option<Option<String>>,
+    investigation: Option<Option<String>>,
+    org_unit_id: Option<String>,
+    injury_severity: Option<String>,
+    several_injured: Option<bool>,
+    serious_danger: Option<bool>,
+    av_confirmed: Option<Option<bool>>,
+    av_reported_at: Option<Option<NaiveDateTime>>,
+    av_reference: Option<Option<String>>,
+    fk_confirmed: Option<Option<bool>>,
+    fk_reported_at: Option<Option<NaiveDateTime>>,
+    fk_reference: Option<Option<String>>,
 }
 
 /// Applies `changes` if the case is still at `version`; bumps the version. `false` when
@@ -423,13 +446,33 @@ pub fn update(
     changes: &CaseChanges,
     now: NaiveDateTime,
 ) -> DbResult<bool> {
+    let set = Set {
+        status: changes.status.map(|s| s.as_str().to_owned()),
+        status_reason: changes.status_reason.clone(),
+        duplicate_of: changes.duplicate_of.clone(),
+        risk_likelihood: changes.risk_likelihood,
+        risk_consequence: changes.risk_consequence,
+        risk_level: changes.risk_level.map(|l| l.map(|l| l.as_str().to_owned())),
+        cause_category: changes.cause_category.clone(),
+        investigation: changes.investigation.clone(),
+        org_unit_id: changes.org_unit_id.clone(),
+        injury_severity: changes.injury_severity.map(|s| s.as_str().to_owned()),
+        several_injured: changes.several_injured,
+        serious_danger: changes.serious_danger,
+        av_confirmed: changes.av_confirmed,
+        av_reported_at: changes.av_reported_at,
+        av_reference: changes.av_reference.clone(),
+        fk_confirmed: changes.fk_confirmed,
+        fk_reported_at: changes.fk_reported_at,
+        fk_reference: changes.fk_reference.clone(),
+    };
     let n = diesel::update(
         incidents::table
             .filter(incidents::id.eq(id))
             .filter(incidents::version.eq(version)),
     )
     .set((
-        changes,
+        set,
         incidents::version.eq(incidents::version + 1),
         incidents::updated_at.eq(now),
     ))
@@ -510,38 +553,6 @@ pub fn reroute(conn: &mut AnyConnection, r: &super::routing::NewRouting<'_>) -> 
     ))
     .execute(conn)?;
     Ok(())
-}
-
-/// One history entry.
-#[derive(Debug, Clone, Queryable)]
-pub struct EventRow {
-    pub id: String,
-    pub at: NaiveDateTime,
-    pub actor: Option<String>,
-    pub kind: String,
-    pub public: bool,
-    pub data: String,
-}
-
-/// A case's history, oldest first; only its public part when `public_only`.
-pub fn events(conn: &mut AnyConnection, id: &str, public_only: bool) -> DbResult<Vec<EventRow>> {
-    let mut query = incident_events::table
-        .filter(incident_events::incident_id.eq(id))
-        .select((
-            incident_events::id,
-            incident_events::at,
-            incident_events::actor,
-            incident_events::kind,
-            incident_events::public,
-            incident_events::data,
-        ))
-        .into_boxed();
-    if public_only {
-        query = query.filter(incident_events::public.eq(true));
-    }
-    Ok(query
-        .order((incident_events::at.asc(), incident_events::id.asc()))
-        .load(conn)?)
 }
 
 /// Whether an org unit exists and is active (a move target).

@@ -6,7 +6,8 @@ use diesel::prelude::*;
 
 use super::outbox::{OutboxRow, DEAD, SENT};
 use super::schema::{login_tokens, outbox, sessions};
-use super::{incidents, AnyConnection, DbResult};
+use super::{events, AnyConnection, DbResult};
+use crate::domain::case_event::CaseEvent;
 
 /// The purpose of the dead-mail summary (never itself reported when it dies).
 pub const DEAD_ALARM_PURPOSE: &str = "dead_alarm";
@@ -42,9 +43,8 @@ pub fn prune_sent(conn: &mut AnyConnection, before: NaiveDateTime, limit: i64) -
         if let (Some(incident), Some(at)) = (incident, sent_at) {
             let data = serde_json::json!({
                 "mail_id": id, "purpose": purpose, "role": role, "sent_at": at.and_utc(),
-            })
-            .to_string();
-            incidents::append_event(conn, incident, *at, None, "mail_sent", false, &data)?;
+            });
+            events::append(conn, incident, *at, None, &CaseEvent::MailSent(data))?;
         }
     }
     let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();

@@ -4,9 +4,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::schema::{incident_consequences, incident_events, incidents, org_units};
+use super::events::{self, Part, RecordedEvent};
+use super::schema::{incident_consequences, incidents, org_units};
 use super::{AnyConnection, DbResult};
-use crate::domain::{IncidentStatus, NewIncident, TrackingCode};
+use crate::domain::case_event::CaseEvent;
+use crate::domain::{Consequence, IncidentKind, IncidentStatus, NewIncident, TrackingCode};
 
 /// Inserts a new incident with its consequence areas and its first history event.
 /// Call inside the transaction that also records everything the report causes.
@@ -53,56 +55,7 @@ pub fn insert_new(
             ))
             .execute(conn)?;
     }
-    append_event(conn, &id, now, None, "created", true, "{}")?;
-    Ok(())
-}
-
-/// Appends to a case's history and answers the new event's id.
-pub fn append_event_returning_id(
-    conn: &mut AnyConnection,
-    incident_id: &str,
-    at: NaiveDateTime,
-    actor: Option<&str>,
-    kind: &str,
-    public: bool,
-    data: &str,
-) -> DbResult<String> {
-    let id = Uuid::now_v7().to_string();
-    diesel::insert_into(incident_events::table)
-        .values((
-            incident_events::id.eq(&id),
-            incident_events::incident_id.eq(incident_id),
-            incident_events::at.eq(at),
-            incident_events::actor.eq(actor),
-            incident_events::kind.eq(kind),
-            incident_events::public.eq(public),
-            incident_events::data.eq(data),
-        ))
-        .execute(conn)?;
-    Ok(id)
-}
-
-/// Appends to a case's history. The history is never updated or deleted.
-pub fn append_event(
-    conn: &mut AnyConnection,
-    incident_id: &str,
-    at: NaiveDateTime,
-    actor: Option<&str>,
-    kind: &str,
-    public: bool,
-    data: &str,
-) -> DbResult<()> {
-    diesel::insert_into(incident_events::table)
-        .values((
-            incident_events::id.eq(Uuid::now_v7().to_string()),
-            incident_events::incident_id.eq(incident_id),
-            incident_events::at.eq(at),
-            incident_events::actor.eq(actor),
-            incident_events::kind.eq(kind),
-            incident_events::public.eq(public),
-            incident_events::data.eq(data),
-        ))
-        .execute(conn)?;
+    events::append(conn, &id, now, None, &CaseEvent::Created)?;
     Ok(())
 }
 
@@ -110,24 +63,17 @@ pub fn append_event(
 #[derive(Debug, Clone, Queryable)]
 pub struct PublicCase {
     pub id: String,
-    pub kind: String,
+    pub kind: IncidentKind,
     pub title: String,
     pub status: IncidentStatus,
     pub created_at: NaiveDateTime,
     pub org_unit_name: String,
 }
 
-#[derive(Debug, Clone, Queryable)]
-pub struct PublicEvent {
-    pub at: NaiveDateTime,
-    pub kind: String,
-    pub data: String,
-}
-
 pub fn find_public(
     conn: &mut AnyConnection,
     tracking_code: &TrackingCode,
-) -> DbResult<Option<(PublicCase, Vec<PublicEvent>)>> {
+) -> DbResult<Option<(PublicCase, Vec<RecordedEvent>)>> {
     let case: Option<PublicCase> = incidents::table
         .inner_join(org_units::table)
         .filter(incidents::tracking_code.eq(tracking_code.as_str()))
@@ -144,16 +90,7 @@ pub fn find_public(
     let Some(case) = case else {
         return Ok(None);
     };
-    let events = incident_events::table
-        .filter(incident_events::incident_id.eq(&case.id))
-        .filter(incident_events::public.eq(true))
-        .order((incident_events::at.asc(), incident_events::id.asc()))
-        .select((
-            incident_events::at,
-            incident_events::kind,
-            incident_events::data,
-        ))
-        .load(conn)?;
+    let events = events::list(conn, &case.id, Part::Public)?;
     Ok(Some((case, events)))
 }
 
@@ -177,19 +114,19 @@ pub fn find_by_tracking_code(
 #[derive(Debug, Clone)]
 pub struct CaseFacts {
     pub id: String,
-    pub kind: String,
+    pub kind: IncidentKind,
     pub status: IncidentStatus,
     pub title: String,
     pub org_unit_id: String,
     pub org_unit_name: String,
     pub occurred_at: NaiveDateTime,
-    pub consequences: Vec<String>,
+    pub consequences: Vec<Consequence>,
 }
 
 pub fn case_facts(conn: &mut AnyConnection, id: &str) -> DbResult<Option<CaseFacts>> {
     let row: Option<(
         String,
-        String,
+        IncidentKind,
         IncidentStatus,
         String,
         String,
@@ -244,28 +181,4 @@ pub fn acknowledge(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> Db
     ))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-/// One entry of a case's full history (internal view).
-#[derive(Debug, Clone, Queryable, serde::Serialize)]
-pub struct Event {
-    pub at: NaiveDateTime,
-    pub actor: Option<String>,
-    pub kind: String,
-    pub public: bool,
-    pub data: String,
-}
-
-pub fn history(conn: &mut AnyConnection, id: &str) -> DbResult<Vec<Event>> {
-    Ok(incident_events::table
-        .filter(incident_events::incident_id.eq(id))
-        .order((incident_events::at.asc(), incident_events::id.asc()))
-        .select((
-            incident_events::at,
-            incident_events::actor,
-            incident_events::kind,
-            incident_events::public,
-            incident_events::data,
-        ))
-        .load(conn)?)
 }

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod costs;
 pub mod demo_costs;
 pub mod duties;
+pub mod events;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod incidents;
@@ -139,7 +140,51 @@ stored_as_text!(
     crate::domain::IncidentKind,
     crate::domain::Consequence,
     crate::domain::legal_duty::InjurySeverity,
+    crate::domain::case_event::EventKind,
+    crate::domain::risk::RiskLevel,
+    crate::domain::OrgUnitKind,
+    crate::domain::cost::ClaimState,
 );
+/// A nullable TEXT column holding a domain enum, for an `Option<T>` field of a derived row:
+/// `#[diesel(deserialize_as = MaybeText<T>)]`. (diesel reads `Option<T>` only through
+/// `FromSql`, which the enums do not implement.)
+pub struct MaybeText<T>(Option<T>);
+
+impl<T: std::str::FromStr<Err = ()>>
+    diesel::Queryable<diesel::sql_types::Nullable<diesel::sql_types::Text>, MultiBackend>
+    for MaybeText<T>
+{
+    type Row = Option<String>;
+    fn build(row: Option<String>) -> diesel::deserialize::Result<Self> {
+        row.map(|s| {
+            s.parse()
+                .map_err(|()| format!("stored {} {s:?}", std::any::type_name::<T>()).into())
+        })
+        .transpose()
+        .map(MaybeText)
+    }
+}
+
+impl<T> From<MaybeText<T>> for Option<T> {
+    fn from(m: MaybeText<T>) -> Option<T> {
+        m.0
+    }
+}
+
+/// A calendar date stored as `YYYY-MM-DD` text (which sorts and compares like the dates),
+/// read by a row as a `NaiveDate`; a stored text that is no date is [`DbError::Corrupt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateText(pub chrono::NaiveDate);
+
+impl diesel::Queryable<diesel::sql_types::Text, MultiBackend> for DateText {
+    type Row = String;
+    fn build(row: String) -> diesel::deserialize::Result<Self> {
+        chrono::NaiveDate::parse_from_str(&row, "%Y-%m-%d")
+            .map(DateText)
+            .map_err(|e| format!("stored date {row:?}: {e}").into())
+    }
+}
+
 pub type Conn = PooledConnection<ConnectionManager<AnyConnection>>;
 
 #[derive(Debug)]

@@ -15,7 +15,7 @@ pub struct OrgUnitRow {
     pub id: String,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: crate::domain::OrgUnitKind,
     pub parent_id: Option<String>,
     pub active: bool,
     pub manager_name: Option<String>,
@@ -49,6 +49,15 @@ pub fn is_active(conn: &mut AnyConnection, id: &Uuid) -> DbResult<bool> {
         .count()
         .get_result(conn)?;
     Ok(n > 0)
+}
+
+/// The id of the unit with this code (the demo data names its units by code).
+pub fn id_by_code(conn: &mut AnyConnection, code: &str) -> DbResult<Uuid> {
+    let id: String = org_units::table
+        .filter(org_units::code.eq(code))
+        .select(org_units::id)
+        .first(conn)?;
+    Uuid::parse_str(&id).map_err(|e| super::DbError::Corrupt(format!("unit id {id:?}: {e}")))
 }
 
 pub fn count(conn: &mut AnyConnection) -> DbResult<i64> {

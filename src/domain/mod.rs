@@ -8,6 +8,7 @@ pub mod ack_token;
 pub mod action;
 pub mod calendar;
 pub mod caller;
+pub mod case_event;
 pub mod consequence;
 pub mod cost;
 pub mod cost_period;

@@ -54,6 +54,14 @@ pub struct Risk {
 }
 
 impl Risk {
+    /// Likelihood `l` × consequence `c`, each 1–4.
+    pub fn of(l: i64, c: i64) -> Option<Risk> {
+        Some(Risk {
+            likelihood: Grade::parse(l)?,
+            consequence: Grade::parse(c)?,
+        })
+    }
+
     pub fn level(self) -> RiskLevel {
         match self.likelihood.0 * self.consequence.0 {
             0..=2 => RiskLevel::Low,

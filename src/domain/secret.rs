@@ -3,12 +3,14 @@
 
 use sha2::{Digest, Sha256};
 
+/// Bytes as lower-case hex (digests in the database, the assets' version): the one encoder.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// SHA-256, hex: how tokens and session ids are stored.
 pub fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// A new random secret: 32 bytes, base64url.

@@ -12,9 +12,10 @@ use super::templates::{self, ActionFacts, ActionMail};
 use super::MailContext;
 use crate::db::actions::{self as actions_db, CaseBrief, DueAction};
 use crate::db::outbox::{self, NewMail};
-use crate::db::{duties, incidents, routing as routing_db, AnyConnection, Db, DbError, DbResult};
+use crate::db::{duties, events, routing as routing_db, AnyConnection, Db, DbResult};
 use crate::domain::action::{ActionState, ReminderSchedule, ReminderStep, StepsTaken};
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::{CaseEvent, MailedKind};
 use crate::domain::routing::{escalation_target, responsible_in_line, Recipient, Role};
 
 impl MailContext {
@@ -24,11 +25,6 @@ impl MailContext {
             escalation_days: self.action_escalation_days,
         }
     }
-}
-
-fn parse_date(text: &str) -> DbResult<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| DbError::Corrupt(format!("stored due date {text:?}: {e}")))
 }
 
 /// What the mail may say about an action and its case.
@@ -42,10 +38,7 @@ pub fn facts(
     Ok(ActionFacts {
         action_title: title.to_owned(),
         case_title: case.title.clone(),
-        kind: case
-            .kind
-            .parse()
-            .map_err(|()| DbError::Corrupt(format!("stored kind {:?}", case.kind)))?,
+        kind: case.kind,
         unit_name: case.org_unit_name.clone(),
         due_date,
         state,
@@ -157,9 +150,7 @@ pub async fn scan(db: &Db, ctx: &Arc<MailContext>, now: DateTime<Utc>) -> DbResu
     let mut taken = 0;
     for action in due {
         let state: ActionState = action.state;
-        let Ok(due_date) = parse_date(&action.due_date) else {
-            continue;
-        };
+        let due_date = action.due_date;
         let steps = StepsTaken {
             due_soon: action.reminded_before_at.is_some(),
             overdue: action.reminded_overdue_at.is_some(),
@@ -199,47 +190,48 @@ fn take_step(
     };
     let f = facts(&case, &action.title, &action.owner_email, due_date, state)?;
     let today = stockholm_date(now);
-    let (which, kind, recipients): (ActionMail, &str, Vec<(String, String, String)>) = match step {
-        ReminderStep::DueSoon => (
-            ActionMail::DueSoon,
-            "action_reminder_sent",
-            vec![(
-                action.owner_email.clone(),
-                "action_owner".into(),
-                String::new(),
-            )],
-        ),
-        ReminderStep::Overdue => (
-            ActionMail::Overdue,
-            "action_overdue_sent",
-            vec![(
-                action.owner_email.clone(),
-                "action_owner".into(),
-                String::new(),
-            )],
-        ),
-        ReminderStep::Escalation => {
-            let mut targets = responsible_now(conn, ctx, &case.org_unit_id, today)?;
-            // The owner is often the manager: then the escalation goes one level further up.
-            if targets
-                .iter()
-                .any(|t| t.email.eq_ignore_ascii_case(&action.owner_email))
-            {
-                let chain = routing_db::chain(conn, &case.org_unit_id)?;
-                let unit = targets.iter().find_map(|t| t.unit_id.clone());
-                targets = escalation_target(&chain, unit.as_deref(), &ctx.policy, today);
-                targets.retain(|t| !t.email.eq_ignore_ascii_case(&action.owner_email));
+    let (which, kind, recipients): (ActionMail, MailedKind, Vec<(String, String, String)>) =
+        match step {
+            ReminderStep::DueSoon => (
+                ActionMail::DueSoon,
+                MailedKind::ActionReminder,
+                vec![(
+                    action.owner_email.clone(),
+                    "action_owner".into(),
+                    String::new(),
+                )],
+            ),
+            ReminderStep::Overdue => (
+                ActionMail::Overdue,
+                MailedKind::ActionOverdue,
+                vec![(
+                    action.owner_email.clone(),
+                    "action_owner".into(),
+                    String::new(),
+                )],
+            ),
+            ReminderStep::Escalation => {
+                let mut targets = responsible_now(conn, ctx, &case.org_unit_id, today)?;
+                // The owner is often the manager: then the escalation goes one level further up.
+                if targets
+                    .iter()
+                    .any(|t| t.email.eq_ignore_ascii_case(&action.owner_email))
+                {
+                    let chain = routing_db::chain(conn, &case.org_unit_id)?;
+                    let unit = targets.iter().find_map(|t| t.unit_id.clone());
+                    targets = escalation_target(&chain, unit.as_deref(), &ctx.policy, today);
+                    targets.retain(|t| !t.email.eq_ignore_ascii_case(&action.owner_email));
+                }
+                (
+                    ActionMail::Escalation,
+                    MailedKind::ActionEscalation,
+                    targets
+                        .into_iter()
+                        .map(|t| (t.email, t.role.as_str().to_owned(), t.reason))
+                        .collect(),
+                )
             }
-            (
-                ActionMail::Escalation,
-                "action_escalated",
-                targets
-                    .into_iter()
-                    .map(|t| (t.email, t.role.as_str().to_owned(), t.reason))
-                    .collect(),
-            )
-        }
-    };
+        };
     let mut mails = Vec::new();
     for (email, role, reason) in &recipients {
         let m = mail(ctx, which, &f, &case.id, email, role);
@@ -252,8 +244,8 @@ fn take_step(
         "due_date": action.due_date,
         "owner_email": action.owner_email,
         "mails": mails,
-    })
-    .to_string();
-    incidents::append_event(conn, &case.id, now.naive_utc(), None, kind, false, &data)?;
+    });
+    let event = CaseEvent::Mailed { kind, data };
+    events::append(conn, &case.id, now.naive_utc(), None, &event)?;
     Ok(true)
 }

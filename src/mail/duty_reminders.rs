@@ -13,8 +13,9 @@ use super::templates::{self, DutyMail};
 use super::{facts_of, MailContext};
 use crate::db::duties::{self, DutyCandidate, DutyStep};
 use crate::db::outbox::{self, NewMail};
-use crate::db::{incidents, routing as routing_db, AnyConnection, Db, DbResult};
+use crate::db::{events, incidents, routing as routing_db, AnyConnection, Db, DbResult};
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::{CaseEvent, MailedKind};
 use crate::domain::legal_duty::{self, Authority, DutyState};
 use crate::domain::routing::{escalation_target, Recipient};
 
@@ -87,10 +88,10 @@ fn take_step(
     let today = stockholm_date(now);
     let label = authority.label(crate::i18n::Lang::Sv);
     let responsible = responsible_now(conn, ctx, &stored.org_unit_id, today)?;
-    let (which, kind, deadline, recipients): (DutyMail, &str, _, Vec<Recipient>) = match step {
+    let (which, kind, deadline, recipients): (DutyMail, MailedKind, _, Vec<Recipient>) = match step {
         DutyStep::Reminder => (
             DutyMail::Reminder,
-            "duty_reminder_sent",
+            MailedKind::DutyReminder,
             case.created_at.and_utc() + legal_duty::DEADLINE,
             responsible
                 .into_iter()
@@ -122,7 +123,7 @@ fn take_step(
             }
             (
                 DutyMail::Escalation,
-                "duty_escalated",
+                MailedKind::DutyEscalation,
                 case.created_at.and_utc() + legal_duty::DEADLINE,
                 out,
             )
@@ -151,16 +152,8 @@ fn take_step(
         "deadline": deadline,
         "to": recipients.iter().map(|r| serde_json::json!({"email": r.email, "role": r.role.as_str(), "reason": r.reason})).collect::<Vec<_>>(),
         "mails": mails,
-    })
-    .to_string();
-    incidents::append_event(
-        conn,
-        &case.incident_id,
-        now.naive_utc(),
-        None,
-        kind,
-        false,
-        &data,
-    )?;
+    });
+    let event = CaseEvent::Mailed { kind, data };
+    events::append(conn, &case.incident_id, now.naive_utc(), None, &event)?;
     Ok(true)
 }

@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::templates::Purpose;
 use super::{facts_of, MailContext};
 use crate::db::routing::{self as routing_db, DueCase, Step};
-use crate::db::{incidents, outbox, Db, DbResult};
+use crate::db::{events, incidents, outbox, Db, DbResult};
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::{CaseEvent, MailedKind};
 use crate::domain::routing::{escalation_target, responsible_in_line, Recipient, Role};
 
 /// Takes every step due at `now`. Returns how many were taken by this instance.
@@ -90,7 +91,7 @@ fn take_step(
                     })
                     .collect(),
             };
-            (Purpose::Reminder, "reminder_sent", recipients)
+            (Purpose::Reminder, MailedKind::Reminder, recipients)
         }
         Step::Escalation => {
             let chain = routing_db::chain(conn, &stored.org_unit_id)?;
@@ -113,7 +114,7 @@ fn take_step(
                     case.responsible, t.reason, case.responsible, t.reason
                 );
             }
-            (Purpose::Escalation, "escalated", targets)
+            (Purpose::Escalation, MailedKind::Escalation, targets)
         }
     };
     let mut mails = Vec::new();
@@ -130,16 +131,8 @@ fn take_step(
         "deadline": DateTime::<Utc>::from_naive_utc_and_offset(due_at, Utc),
         "to": recipients.iter().map(|r| serde_json::json!({"email": r.email, "role": r.role.as_str(), "reason": r.reason})).collect::<Vec<_>>(),
         "mails": mails,
-    })
-    .to_string();
-    incidents::append_event(
-        conn,
-        &case.incident_id,
-        now.naive_utc(),
-        None,
-        kind,
-        false,
-        &data,
-    )?;
+    });
+    let event = CaseEvent::Mailed { kind, data };
+    events::append(conn, &case.incident_id, now.naive_utc(), None, &event)?;
     Ok(true)
 }

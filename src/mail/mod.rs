@@ -18,9 +18,10 @@ use uuid::Uuid;
 
 use crate::config::Settings;
 use crate::db::outbox::{self, NewMail};
-use crate::db::{incidents, routing as routing_db, AnyConnection, DbResult};
+use crate::db::{events, incidents, routing as routing_db, AnyConnection, DbResult};
 use crate::domain::ack_token::{self, AckClaims};
 use crate::domain::calendar::{add_working_days, stockholm_date};
+use crate::domain::case_event::CaseEvent;
 use crate::domain::routing::{self, Recipient, RoutingDecision, RoutingPolicy};
 use crate::domain::NewIncident;
 use templates::{Facts, Links, Purpose};
@@ -233,16 +234,8 @@ pub fn route_new_incident(
             // The import refuses trees where this can happen; if it does anyway, the report
             // must still be stored: record why no one was told, loudly.
             tracing::error!(incident = %id, error = %e, "report could not be routed");
-            let data = serde_json::json!({ "error": e.to_string() }).to_string();
-            return incidents::append_event(
-                conn,
-                &id,
-                now.naive_utc(),
-                None,
-                "routed",
-                false,
-                &data,
-            );
+            let event = CaseEvent::Routed(serde_json::json!({ "error": e.to_string() }));
+            return events::append(conn, &id, now.naive_utc(), None, &event).map(drop);
         }
     };
     let facts = Facts {
@@ -305,23 +298,18 @@ pub fn route_new_incident(
         "remind_at": remind_at,
         "escalate_at": escalate_at,
         "mails": mails.iter().map(|m| serde_json::json!({"id": m.id, "to": m.recipient, "purpose": m.purpose})).collect::<Vec<_>>(),
-    })
-    .to_string();
-    incidents::append_event(conn, &id, now.naive_utc(), None, "routed", false, &data)
+    });
+    events::append(conn, &id, now.naive_utc(), None, &CaseEvent::Routed(data)).map(drop)
 }
 
 /// Facts of a stored case, for reminder and escalation mails.
 pub fn facts_of(case: &incidents::CaseFacts, serious: bool) -> Option<Facts> {
     Some(Facts {
-        kind: case.kind.parse().ok()?,
+        kind: case.kind,
         title: case.title.clone(),
         unit_name: case.org_unit_name.clone(),
         occurred_at: DateTime::from_naive_utc_and_offset(case.occurred_at, Utc),
-        consequences: case
-            .consequences
-            .iter()
-            .filter_map(|c| c.parse().ok())
-            .collect(),
+        consequences: case.consequences.clone(),
         serious,
     })
 }

@@ -8,8 +8,9 @@ use uuid::Uuid;
 use super::templates::Purpose;
 use super::MailContext;
 use crate::db::outbox;
-use crate::db::{cases, incidents, routing as routing_db, AnyConnection, DbResult};
+use crate::db::{cases, events, incidents, routing as routing_db, AnyConnection, DbResult};
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::CaseEvent;
 use crate::domain::routing;
 
 /// Re-routes case `id` (already moved to its new unit) and writes the mails and a `rerouted`
@@ -26,15 +27,8 @@ pub fn reroute_moved_case(
     };
     let incident_id =
         Uuid::parse_str(id).map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
-    let kind = case
-        .kind
-        .parse()
-        .map_err(|()| crate::db::DbError::Corrupt(format!("incident {id} has a bad kind")))?;
-    let consequences = case
-        .consequences
-        .iter()
-        .filter_map(|c| c.parse().ok())
-        .collect();
+    let kind = case.kind;
+    let consequences = case.consequences.iter().copied().collect();
     let chain = routing_db::chain(conn, &case.org_unit_id)?;
     let before = cases::routing_of(conn, id)?;
     let decision = match routing::route(
@@ -49,16 +43,8 @@ pub fn reroute_moved_case(
         Err(e) => {
             // The move stands; the history says why no one was told.
             tracing::error!(incident = %id, error = %e, "moved case could not be routed");
-            let data = serde_json::json!({ "error": e.to_string() }).to_string();
-            incidents::append_event(
-                conn,
-                id,
-                now.naive_utc(),
-                Some(actor),
-                "rerouted",
-                false,
-                &data,
-            )?;
+            let event = CaseEvent::Rerouted(serde_json::json!({ "error": e.to_string() }));
+            events::append(conn, id, now.naive_utc(), Some(actor), &event)?;
             return Ok(0);
         }
     };
@@ -96,16 +82,13 @@ pub fn reroute_moved_case(
         "before": before.map(|(r, u, _)| serde_json::json!({"responsible": r, "unit_id": u})),
         "after": {"responsible": responsible, "unit_id": unit},
         "mails": mails.iter().map(|m| serde_json::json!({"id": m.id, "to": m.recipient, "purpose": m.purpose})).collect::<Vec<_>>(),
-    })
-    .to_string();
-    incidents::append_event(
+    });
+    events::append(
         conn,
         id,
         now.naive_utc(),
         Some(actor),
-        "rerouted",
-        false,
-        &data,
+        &CaseEvent::Rerouted(data),
     )?;
     Ok(mails.len())
 }

@@ -48,8 +48,7 @@ pub fn request_hash(value: &serde_json::Value) -> String {
     }
     let mut text = String::new();
     canonical(value, &mut text);
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::secret::hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// What a submission came to.

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod costs;
 pub mod idempotent;
 pub mod org_import;
+pub mod photos;
 pub mod reports;
 pub mod retention;
 

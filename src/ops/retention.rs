@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::{incidents, meta, retention as db, Db, DbResult};
+use crate::db::{events, meta, retention as db, Db, DbResult};
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::CaseEvent;
 use crate::domain::retention::{marker, start_of_month, Keep, RetentionRules};
 
 /// Cases looked at per query.
@@ -112,9 +113,8 @@ fn anonymise_one(
             "rule": {"kind": rule.kind.as_str(), "keep_months": months, "decision": rule.decision},
             "marker": text,
             "removed": removed,
-        })
-        .to_string();
-        incidents::append_event(c, id, now.naive_utc(), None, "anonymised", false, &data)?;
+        });
+        events::append(c, id, now.naive_utc(), None, &CaseEvent::Anonymised(data))?;
         Ok(true)
     })
     .inspect(|done| {

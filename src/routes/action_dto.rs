@@ -12,6 +12,7 @@ use super::labels::ActionStateLabel;
 use crate::db::actions::ActionRow;
 use crate::domain::action::{is_overdue, ActionState};
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 
 /// A corrective action (åtgärd).
@@ -27,7 +28,7 @@ pub struct ActionView {
     pub owner_email: String,
     /// `YYYY-MM-DD`, a Europe/Stockholm calendar date.
     #[schema(value_type = String, format = Date)]
-    pub due_date: String,
+    pub due_date: NaiveDate,
     /// The estimated cost in öre (1 SEK = 100 öre).
     pub cost_estimate_ore: Option<i64>,
     /// Always `SEK`.
@@ -63,9 +64,8 @@ pub fn view(row: ActionRow, today: NaiveDate) -> ActionView {
 /// not at hand).
 pub fn view_in(row: ActionRow, today: NaiveDate, lang: Lang) -> ActionView {
     let state: ActionState = row.state;
-    let due = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d").ok();
     ActionView {
-        overdue: due.is_some_and(|d| is_overdue(state, d, today)),
+        overdue: is_overdue(state, row.due_date, today),
         state_label: state.label(lang).to_owned(),
         allowed_transitions: state
             .allowed_next()
@@ -185,7 +185,7 @@ pub fn not_allowed_detail(from: ActionState, allowed: &[ActionState]) -> String 
     let lang = i18n::current();
     let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
     let list = if names.is_empty() {
-        lang.pick("inga", "none").to_owned()
+        lang.t(Msg::NoneWord).to_owned()
     } else {
         names.join(", ")
     };

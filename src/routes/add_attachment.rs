@@ -12,11 +12,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::idempotency;
-use crate::attachments::{self, AttachmentInfo, Upload, FIELD};
 use crate::domain::photo;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
+use crate::ops::photos::{self, AttachmentInfo, Upload, FIELD};
 use crate::state::AppState;
 
 /// Room for the other parts and the multipart framing around one photo.
@@ -69,8 +70,8 @@ fn check_headers(req: &HttpRequest) -> Result<Option<usize>, ApiError> {
 fn field_error(code: &'static str) -> ApiError {
     let lang = i18n::current();
     let message = match code {
-        "one_file" => lang.pick("Skicka en bild per begäran.", "Send one photo per request."),
-        _ => lang.pick("Välj en bild.", "Choose a photo."),
+        "one_file" => lang.t(Msg::PhotoOneFile),
+        _ => lang.t(Msg::PhotoMissing),
     };
     ApiError::Validation(vec![FieldError::new(FIELD, code, message)])
 }
@@ -125,7 +126,7 @@ async fn respond(
     // Counted before the body is read, so a flood of uploads to one case costs nothing more.
     state.photos.admit(&tracking_code, state.clock.now())?;
     let bytes = read_photo(req, payload).await?;
-    let submission = attachments::add(
+    let submission = photos::add(
         &state.db,
         &state.photos,
         Upload {
@@ -185,7 +186,7 @@ pub async fn add_incident_attachment(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| TrackingCode::parse(v.trim()))
         .ok_or(ApiError::NotFound)?;
-    let found = attachments::incident_for_code(&state.db, code.clone()).await?;
+    let found = photos::incident_for_code(&state.db, code.clone()).await?;
     if found.as_deref() != Some(id.to_string().as_str()) {
         return Err(ApiError::NotFound);
     }
@@ -227,7 +228,7 @@ pub async fn add_tracking_attachment(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let code = TrackingCode::parse(&code).ok_or(ApiError::NotFound)?;
-    let id = attachments::incident_for_code(&state.db, code.clone())
+    let id = photos::incident_for_code(&state.db, code.clone())
         .await?
         .ok_or(ApiError::NotFound)?;
     respond(&state, &req, payload, id, code).await

@@ -8,10 +8,12 @@ use utoipa::ToSchema;
 
 use super::input::{self, Checker, Lenient};
 use crate::auth::{csrf, hash_secret, session};
-use crate::db::users;
 use crate::demo::DEMO_USERS;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
+use crate::ops::auth::demo_login::{self as ops, DemoLoginError};
+use crate::routes::responses::{ForeignOrigin, JsonBodyErrors};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,7 +47,7 @@ pub struct DemoLogin {
 )]
 #[get("/auth/demo-users")]
 pub async fn list_demo_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if !crate::demo::active(&state.db, state.settings.demo).await? {
+    if !ops::available(&state.ops(), state.settings.demo).await? {
         return Err(ApiError::NotFound);
     }
     let lang = i18n::current();
@@ -67,11 +69,9 @@ pub async fn list_demo_users(state: web::Data<AppState>) -> Result<HttpResponse,
     request_body(content = DemoLogin, content_type = "application/json"),
     responses(
         (status = 201, description = "Logged in; the session cookie is set.", body = super::auth_session::SessionStarted),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        ForeignOrigin,
         (status = 404, description = "Not in demo mode, or the database was not seeded by demo mode.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not one of the demo users.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -81,40 +81,16 @@ pub async fn demo_login(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    // Checked against the database too: startup refuses demo mode on a real database, and
-    // this keeps it so should demo mode be switched on some other way.
-    if !crate::demo::active(&state.db, state.settings.demo).await? {
+    let ctx = state.ops();
+    if !ops::available(&ctx, state.settings.demo).await? {
         return Err(ApiError::NotFound);
     }
     csrf::check(&req, &state.settings)?;
-    let body = input::read_body(&req, payload, input::JSON_LIMIT).await?;
-    let request: DemoLogin = input::from_object(input::parse_json_object(&req, &body)?)?;
+    let request: DemoLogin = input::json_body(&req, payload).await?;
     let mut c = Checker::new();
     let email: String = c.value("email", request.email, true).unwrap_or_default();
     c.finish()?;
-    let Some(demo) = DEMO_USERS.iter().find(|u| u.email == email.trim()) else {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "email",
-            "not_demo_user",
-            i18n::current().pick(
-                "Ingen demoanvändare har den adressen.",
-                "No demo user has that address.",
-            ),
-        )]));
-    };
-    let now = state.clock.now().naive_utc();
-    let user = state
-        .db
-        .write(move |c| users::find_or_create(c, demo.email, Some(demo.name), demo.flags, now))
-        .await?;
-    if user.disabled {
-        tracing::info!(user_id = %user.id, "denied: demo login of a disabled user");
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "email",
-            "disabled",
-            i18n::current().pick("Användaren är avstängd.", "The user is disabled."),
-        )]));
-    }
+    let user = ops::demo_login(&ctx, &email).await.map_err(refused)?;
     if let Some(old) = req.cookie(session::cookie_name(&state.settings)) {
         session::end(&state, hash_secret(old.value())).await?;
     }
@@ -125,4 +101,17 @@ pub async fn demo_login(
             user_id: user.id,
             email: user.email,
         }))
+}
+
+fn refused(e: DemoLoginError) -> ApiError {
+    let lang = i18n::current();
+    let (code, message) = match e {
+        DemoLoginError::NotDemoUser => ("not_demo_user", lang.t(Msg::DemoNotDemoUser)),
+        DemoLoginError::Disabled(id) => {
+            tracing::info!(user_id = %id, "denied: demo login of a disabled user");
+            ("disabled", lang.t(Msg::UserDisabled))
+        }
+        DemoLoginError::Db(e) => return e.into(),
+    };
+    ApiError::Validation(vec![FieldError::new("email", code, message)])
 }

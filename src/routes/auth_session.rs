@@ -9,8 +9,10 @@ use utoipa::ToSchema;
 use crate::auth::{csrf, hash_secret, session, Caller, Via};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::auth::session::{self as ops, LoginError};
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{ForeignOrigin, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -31,10 +33,7 @@ fn invalid_link() -> ApiError {
     ApiError::Validation(vec![FieldError::new(
         "token",
         "invalid",
-        i18n::current().pick(
-            "Inloggningslänken är ogiltig, redan använd eller för gammal. Be om en ny.",
-            "The login link is invalid, already used or expired. Ask for a new one.",
-        ),
+        i18n::current().t(Msg::LoginLinkInvalid),
     )])
 }
 
@@ -49,10 +48,8 @@ fn invalid_link() -> ApiError {
     responses(
         (status = 201, description = "Logged in; the session cookie is set.", body = SessionStarted,
          headers(("Set-Cookie" = String, description = "The session cookie (HttpOnly, SameSite=Lax)."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        ForeignOrigin,
         (status = 422, description = "The token is missing, invalid, used or expired.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -106,8 +103,8 @@ pub async fn start_session(
     operation_id = "end_session",
     responses(
         (status = 204, description = "Logged out; the cookie is removed."),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
+        ForeignOrigin,
     )
 )]
 #[delete("/auth/session")]

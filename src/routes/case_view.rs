@@ -18,6 +18,7 @@ use crate::domain::risk::RiskLevel;
 use crate::domain::{workflow, Consequence, IncidentKind, IncidentStatus};
 use crate::error::ApiError;
 use crate::i18n;
+use crate::i18n::Msg;
 
 /// Where a case stands with each authority.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -155,10 +156,6 @@ pub enum CaseListItem {
     Reporter(ReporterCase),
 }
 
-fn corrupt(id: &str, what: &str) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("incident {id} has a bad {what}"))
-}
-
 pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
@@ -174,17 +171,10 @@ pub struct Parsed {
 pub fn parse(case: &LoadedCase) -> Result<Parsed, ApiError> {
     let r = &case.row;
     Ok(Parsed {
-        kind: r.kind.parse().map_err(|()| corrupt(&r.id, "kind"))?,
+        kind: r.kind,
         status: r.status,
-        injury: r
-            .injury_severity
-            .parse()
-            .map_err(|()| corrupt(&r.id, "injury_severity"))?,
-        consequences: case
-            .consequences
-            .iter()
-            .map(|c| c.parse().map_err(|()| corrupt(&r.id, "consequence")))
-            .collect::<Result<_, _>>()?,
+        injury: r.injury_severity,
+        consequences: case.consequences.clone(),
     })
 }
 
@@ -241,10 +231,7 @@ fn summary_with(
 ) -> Result<CaseSummary, ApiError> {
     let lang = i18n::current();
     let r = &case.row;
-    let risk_level = match &r.risk_level {
-        Some(l) => Some(l.parse().map_err(|()| corrupt(&r.id, "risk_level"))?),
-        None => None,
-    };
+    let risk_level = r.risk_level;
     let duty_late = [&duties.arbetsmiljoverket, &duties.forsakringskassan]
         .iter()
         .any(|d| d.state == DutyState::Overdue);
@@ -395,14 +382,7 @@ pub fn read_only(caller: &Caller, id: &str, what: &str) -> ApiError {
         caller,
         id,
         what,
-        ApiError::Forbidden(
-            i18n::current()
-                .pick(
-                    "Du kan läsa ärendet men inte ändra det.",
-                    "You may read this case but not change it.",
-                )
-                .to_owned(),
-        ),
+        ApiError::Forbidden(i18n::current().t(Msg::CaseReadOnly).to_owned()),
     )
 }
 

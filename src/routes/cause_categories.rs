@@ -5,7 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -23,7 +24,7 @@ pub struct CauseCategories {
     operation_id = "list_cause_categories",
     responses(
         (status = 200, description = "The categories.", body = CauseCategories),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
     )
 )]
 #[get("/cause-categories")]

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::db::{attachments, incidents};
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, Problem};
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 /// The bytes of a stored photo.
@@ -31,7 +32,7 @@ pub struct PhotoBytes(pub Vec<u8>);
             (PhotoBytes = "image/png"),
         )),
         (status = 404, description = "No such photo on a case with this code.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/track/{tracking_code}/attachments/{id}")]

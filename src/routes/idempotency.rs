@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::input;
 use crate::error::ApiError;
+use crate::i18n::Msg;
 use crate::ops::idempotent::Submission;
 
 /// The `Idempotency-Key` header, if sent: it must be a UUID.
@@ -47,10 +48,7 @@ pub fn respond(submission: Submission) -> Result<HttpResponse, ApiError> {
         Submission::KeyReused => Err(ApiError::field(
             "Idempotency-Key",
             "key_reused",
-            crate::i18n::current().pick(
-                "Nyckeln har redan använts för en annan begäran.",
-                "This key was already used for a different request.",
-            ),
+            crate::i18n::current().t(Msg::IdempotencyKeyReused),
         )),
     }
 }

@@ -12,6 +12,7 @@ use validator::{ValidateEmail, ValidateLength, ValidateRange};
 
 use crate::domain::{CleanText, Email};
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 
 /// Largest JSON body accepted.
@@ -187,12 +188,7 @@ pub fn parse_json_object(req: &HttpRequest, body: &[u8]) -> Result<serde_json::V
         serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))?;
     if !value.is_object() {
         return Err(ApiError::MalformedBody(
-            i18n::current()
-                .pick(
-                    "innehållet ska vara ett JSON-objekt",
-                    "the body must be a JSON object",
-                )
-                .to_owned(),
+            i18n::current().t(Msg::BodyNotJsonObject).to_owned(),
         ));
     }
     Ok(value)
@@ -217,6 +213,8 @@ pub fn message(code: &str, lang: Lang, range: Option<(usize, usize)>) -> String 
     match (code, lang) {
         ("required", Lang::Sv) => "Fältet måste fyllas i.".into(),
         ("required", Lang::En) => "This field is required.".into(),
+        ("empty", Lang::Sv) => "Värdet är tomt; utelämna parametern i stället.".into(),
+        ("empty", Lang::En) => "The value is empty; leave the parameter out instead.".into(),
         ("type", Lang::Sv) => "Värdet har fel typ.".into(),
         ("type", Lang::En) => "The value has the wrong type.".into(),
         ("length", Lang::Sv) => {

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::domain::action::ActionState;
 use crate::domain::legal_duty::DutyState;
-use crate::domain::risk::RiskLevel;
+use crate::domain::risk::{Risk, RiskLevel};
 use crate::domain::{IncidentKind, IncidentStatus};
 use crate::i18n::{self, Lang};
 
@@ -17,6 +17,9 @@ use crate::i18n::{self, Lang};
 pub struct StatusLabel {
     pub status: IncidentStatus,
     pub label: String,
+    /// Whether a case in this status is still open (work on it goes on; the reporter may add
+    /// to it). Closed: `closed`, `rejected`, `duplicate`.
+    pub open: bool,
 }
 
 /// A corrective action's state and its words.
@@ -64,6 +67,9 @@ pub struct Labels {
     pub duty_states: Vec<DutyStateLabel>,
     pub risk_levels: Vec<RiskLevelLabel>,
     pub kinds: Vec<KindLabel>,
+    /// The risk matrix: the level of each likelihood (rows, 1–4) × consequence (columns,
+    /// 1–4), as the server rates a case.
+    pub risk_matrix: Vec<Vec<RiskLevel>>,
 }
 
 pub fn labels(lang: Lang) -> Labels {
@@ -73,6 +79,7 @@ pub fn labels(lang: Lang) -> Labels {
             .map(|&status| StatusLabel {
                 status,
                 label: status.label(lang).to_owned(),
+                open: status.is_open(),
             })
             .collect(),
         action_states: ActionState::ALL
@@ -98,6 +105,13 @@ pub fn labels(lang: Lang) -> Labels {
             .map(|&kind| KindLabel {
                 kind,
                 label: kind.label(lang).to_owned(),
+            })
+            .collect(),
+        risk_matrix: (1..=4)
+            .map(|l| {
+                (1..=4)
+                    .filter_map(|c| Some(Risk::of(l, c)?.level()))
+                    .collect()
             })
             .collect(),
     }

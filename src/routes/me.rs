@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Via};
 use crate::db::org_units;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,7 +78,7 @@ fn permissions(r: &crate::domain::Roles) -> Permissions {
     operation_id = "get_me",
     responses(
         (status = 200, description = "The caller.", body = Me),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
     )
 )]
 #[get("/me")]

@@ -11,6 +11,7 @@ pub mod case_view;
 pub mod cases;
 pub mod cause_categories;
 pub mod costs;
+pub mod cursor;
 pub mod etag;
 pub mod get_attachment;
 pub mod health;
@@ -21,6 +22,7 @@ pub mod me;
 pub mod metrics;
 pub mod org_units;
 pub mod reports;
+pub mod responses;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -31,6 +33,7 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{problem_response, ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -483,13 +486,9 @@ pub async fn not_matched(req: HttpRequest, table: web::Data<RouteTable>) -> Http
         let lang = i18n::current();
         let problem = Problem {
             r#type: "urn:tillbud:problem:method-not-allowed".into(),
-            title: lang.pick("Metoden stöds inte", "Method not allowed").into(),
+            title: lang.t(Msg::HttpMethodNotAllowed).into(),
             status: 405,
-            detail: format!(
-                "{}: {}",
-                lang.pick("Tillåtna metoder", "Allowed methods"),
-                allow.join(", ")
-            ),
+            detail: format!("{}: {}", lang.t(Msg::HttpAllowedMethods), allow.join(", ")),
             errors: Vec::new(),
             allowed: None,
         };

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::db::org_units::{self, OrgUnitRow};
 use crate::domain::OrgUnitKind;
 use crate::error::{ApiError, Problem};
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,7 +35,7 @@ impl TryFrom<OrgUnitRow> for OrgUnit {
         };
         Ok(OrgUnit {
             id: Uuid::parse_str(&row.id).map_err(|_| corrupt("id"))?,
-            kind: row.kind.parse().map_err(|()| corrupt("kind"))?,
+            kind: row.kind,
             parent_id: match &row.parent_id {
                 Some(p) => Some(Uuid::parse_str(p).map_err(|_| corrupt("parent_id"))?),
                 None => None,
@@ -54,7 +55,7 @@ impl TryFrom<OrgUnitRow> for OrgUnit {
     operation_id = "list_org_units",
     responses(
         (status = 200, description = "The active units.", body = OrgUnitList),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/org-units")]
@@ -78,7 +79,7 @@ pub async fn list_org_units(state: web::Data<AppState>) -> Result<HttpResponse, 
     responses(
         (status = 200, description = "The unit.", body = OrgUnit),
         (status = 404, description = "No such unit.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/org-units/{id}")]

@@ -1224,6 +1224,55 @@ async fn trends_compare_with_a_year_earlier_and_drill_down() {
     );
 }
 
+/// A parameter that is present but blank is a mistake the client should hear about, not a
+/// silent default: `?unit=` would otherwise widen the answer to everything the caller sees.
+#[actix_rt::test]
+async fn blank_cost_parameters_are_refused_by_name() {
+    let app = spawn_app().await;
+    let finance = app.login_as(FINANCE).await;
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "/api/v1/costs/trends?period=&from=&to=&unit=&group_by=&basis=&format=",
+            &[
+                "basis", "format", "from", "group_by", "period", "to", "unit",
+            ],
+        ),
+        (
+            "/api/v1/costs/cases?from=2016-01&unit=%20&basis=&limit=&cursor=&format=",
+            &["basis", "cursor", "format", "limit", "unit"],
+        ),
+        (
+            "/api/v1/costs/claims?state=&unit=&limit=&cursor=",
+            &["cursor", "limit", "state", "unit"],
+        ),
+    ];
+    for (path, names) in cases {
+        let r = app.send_as(Some(&finance), "GET", path, None, None).await;
+        assert_eq!(r.status, 422, "{path}: {}", r.raw);
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "{path}"
+        );
+        let mut fields = r.field_errors();
+        fields.sort();
+        let want: Vec<(String, String)> = names
+            .iter()
+            .map(|n| (n.to_string(), "empty".to_owned()))
+            .collect();
+        assert_eq!(fields, want, "{path}");
+    }
+    // The same lists without the blank parameters answer.
+    for path in [
+        "/api/v1/costs/trends",
+        "/api/v1/costs/cases?from=2016-01",
+        "/api/v1/costs/claims",
+    ] {
+        let r = app.send_as(Some(&finance), "GET", path, None, None).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.raw);
+    }
+}
+
 #[actix_rt::test]
 async fn the_cases_list_is_largest_net_first_a_page_at_a_time() {
     let app = spawn_app().await;

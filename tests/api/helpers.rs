@@ -21,7 +21,7 @@ pub struct TestApp {
     pub clock: Arc<Clock>,
     pub mail: Arc<MailContext>,
     /// The photo upload bounds of an in-process app (`None` for a server in another process).
-    pub photos: Option<Arc<tillbud::attachments::PhotoIntake>>,
+    pub photos: Option<Arc<tillbud::ops::photos::PhotoIntake>>,
     /// Where the `file` transport writes `.eml` files.
     pub mail_dir: PathBuf,
     client: awc::Client,

@@ -50,6 +50,33 @@ async fn labels_match_what_the_documents_say_in_both_languages() {
             "duplicate"
         ]
     );
+    // Which statuses are open, and the risk matrix, for the pages to use instead of copies.
+    let open: Vec<&str> = sv.body["statuses"]
+        .as_array()
+        .expect("statuses")
+        .iter()
+        .filter(|x| x["open"] == true)
+        .map(|x| x["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        open,
+        [
+            "new",
+            "acknowledged",
+            "investigating",
+            "action_planned",
+            "resolved"
+        ]
+    );
+    assert_eq!(
+        sv.body["risk_matrix"],
+        json!([
+            ["low", "low", "medium", "medium"],
+            ["low", "medium", "high", "high"],
+            ["medium", "high", "critical", "critical"],
+            ["medium", "high", "critical", "critical"],
+        ])
+    );
     assert_eq!(words(&sv.body, "statuses", "status", "new"), "Mottagen");
     assert_eq!(
         words(&en.body, "statuses", "status", "investigating"),

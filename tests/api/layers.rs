@@ -16,19 +16,9 @@ const LAYERS: &[(u8, &[&str])] = &[
     // All SQL; the outbox, templates and transport.
     (2, &["db", "mail"]),
     // Use cases: one function per operation that writes. `error` (ApiError and its
-    // problem+json) sits here because the not-yet-moved use cases (attachments, demo)
-    // still return it; `idempotent` is a re-export of `ops::idempotent` kept for them.
-    (
-        3,
-        &[
-            "ops",
-            "error",
-            "idempotent",
-            "attachments",
-            "demo",
-            "demo_costs",
-        ],
-    ),
+    // problem+json) sits here because `ops::photos` still returns it; the demo data is
+    // written through `db` like any use case.
+    (3, &["ops", "error", "demo", "demo_costs"]),
     // What every handler may use: the Caller extractor, sessions, CSRF, and AppState (which
     // holds auth's login rate limiter, so it sits beside auth).
     (4, &["auth", "state"]),

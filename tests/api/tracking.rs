@@ -107,7 +107,12 @@ async fn a_closed_case_takes_no_more_comments() {
     let created = app.post_incident(&app.valid_report().await, None).await;
     let id = created.body["id"].as_str().unwrap().to_owned();
     let code = created.body["tracking_code"].as_str().unwrap().to_owned();
+    let before = app.get(&format!("/api/v1/track/{code}")).await;
+    assert_eq!(before.body["open"], true, "{}", before.raw);
     app.set_status(&id, "closed").await;
+    // The page hides the comment form on the server's word, not on its own list of statuses.
+    let after = app.get(&format!("/api/v1/track/{code}")).await;
+    assert_eq!(after.body["open"], false, "{}", after.raw);
     let r = app
         .request(
             "POST",

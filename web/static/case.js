@@ -2,7 +2,7 @@
 // offers every change the API allows; each change sends If-Match from the last read.
 import { initPage, t, onLangChange } from './i18n.js';
 import { ErrorDisplay } from './errors.js';
-import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, loadLabels, fmtDate, fmtDay, fmtKr, parseKr, todayYmd, uuid, mayReadCosts } from './staff.js';
+import { $, api, answerErrors, loadMe, setupStaffHeader, toLogin, label, loadLabels, openStatuses, riskLevel, fmtDate, fmtDay, fmtKr, parseKr, todayYmd, uuid, mayReadCosts } from './staff.js';
 
 initPage();
 
@@ -15,14 +15,8 @@ const caseId = (() => {
 })();
 const base = `/incidents/${encodeURIComponent(caseId)}`;
 const AUTHORITIES = ['arbetsmiljoverket', 'forsakringskassan'];
-// Mirrors src/domain/risk.rs: rows likelihood 1–4, columns consequence 1–4.
-const MATRIX = [
-  ['low', 'low', 'medium', 'medium'],
-  ['low', 'medium', 'high', 'high'],
-  ['medium', 'high', 'critical', 'critical'],
-  ['medium', 'high', 'critical', 'critical'],
-];
-const OPEN = ['new', 'acknowledged', 'investigating', 'action_planned', 'resolved'];
+// The risk matrix and which statuses are open come from the server (GET /labels, staff.js).
+const isOpen = (status) => openStatuses().includes(status);
 
 const S = { me: null, c: null, etag: null, problem: null, actions: [], events: [], causes: [], units: [], said: {} };
 
@@ -234,7 +228,7 @@ function renderStatus(allowed) {
     input.checked = to === chosen;
     const lab = document.createElement('label');
     lab.htmlFor = input.id;
-    const reopen = !OPEN.includes(S.c.status) && OPEN.includes(to);
+    const reopen = !isOpen(S.c.status) && isOpen(to);
     const verb = reopen ? 'to.reopen' : `to.${to}`;
     lab.textContent = t(verb) === verb ? label('cstatus', to) : t(verb);
     div.append(input, lab);
@@ -264,7 +258,7 @@ function renderMatrix() {
     th.textContent = t(`risk.l${row}`);
     tr.append(th);
     for (let col = 1; col <= 4; col++) {
-      const level = MATRIX[row - 1][col - 1];
+      const level = riskLevel(row, col);
       const td = document.createElement('td');
       td.className = `level-${level}`;
       td.textContent = label('risk', level);
@@ -281,8 +275,8 @@ function renderMatrix() {
   }
   const out = $('risk-result');
   if (l && k) {
-    out.textContent = t('risk.result', { l, k, level: label('risk', MATRIX[l - 1][k - 1]) });
-    out.className = `risk-result level-${MATRIX[l - 1][k - 1]}`;
+    out.textContent = t('risk.result', { l, k, level: label('risk', riskLevel(l, k)) });
+    out.className = `risk-result level-${riskLevel(l, k)}`;
   } else {
     out.textContent = t('risk.choose');
     out.className = 'risk-result';
@@ -531,7 +525,7 @@ function show(v, field = '') {
   const last = String(field).split('.').pop();
   if (typeof v === 'boolean') return t(v ? 'case.yes' : 'case.no');
   if (typeof v === 'object' && 'likelihood' in v && 'consequence' in v) {
-    return t('risk.short', { l: v.likelihood, k: v.consequence, level: label('risk', v.level || MATRIX[v.likelihood - 1]?.[v.consequence - 1]) });
+    return t('risk.short', { l: v.likelihood, k: v.consequence, level: label('risk', v.level || riskLevel(v.likelihood, v.consequence)) });
   }
   if (typeof v === 'object') return emails(v).join(', ') || '…';
   const s = String(v);
@@ -704,7 +698,7 @@ $('status-form').addEventListener('submit', async (ev) => {
   const dup = $('duplicate_of').value.trim();
   const errs = [];
   if (!to) errs.push({ field: 'to', text: t('err.status.to') });
-  const reopen = to && !OPEN.includes(S.c.status) && OPEN.includes(to);
+  const reopen = to && !isOpen(S.c.status) && isOpen(to);
   if ((to === 'rejected' || reopen) && !reason) errs.push({ field: 'reason', text: t('err.status.reason') });
   if (to === 'duplicate' && !dup) errs.push({ field: 'duplicate_of', text: t('err.status.duplicate_of') });
   if (errs.length) {

@@ -130,8 +130,20 @@ export async function loadLabels() {
     dutystate: map(r.json.duty_states, 'state'),
     risk: map(r.json.risk_levels, 'level'),
     kind: map(r.json.kinds, 'kind'),
+    open: (r.json.statuses || []).filter((x) => x.open).map((x) => x.status),
+    matrix: r.json.risk_matrix || [],
   };
   return serverWords[l];
+}
+
+// The statuses in which a case is open, and the risk matrix (rows likelihood 1–4, columns
+// consequence 1–4), as the server has them.
+export function openStatuses() {
+  return serverWords[lang()]?.open || Object.values(serverWords).find((w) => w.open)?.open || [];
+}
+export function riskLevel(likelihood, consequence) {
+  const m = serverWords[lang()]?.matrix || Object.values(serverWords).find((w) => w.matrix)?.matrix || [];
+  return m[likelihood - 1]?.[consequence - 1];
 }
 
 // The server's statuses in its order, as [value, words] (for a filter's options).

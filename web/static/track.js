@@ -4,7 +4,6 @@ import { ErrorDisplay, problemErrors } from './errors.js';
 import { downscale } from './photos.js';
 
 const $ = (id) => document.getElementById(id);
-const CLOSED = ['closed', 'rejected', 'duplicate'];
 const ACCEPT = 'application/json, application/problem+json';
 
 initPage();
@@ -127,7 +126,8 @@ function render() {
     ul.append(li);
   });
 
-  const open = !CLOSED.includes(d.status);
+  // The server says whether the case is open (its status rule, not a copy here).
+  const open = d.open === true;
   $('add-info').hidden = !open;
   $('closed-note').hidden = open;
   $('closed-note').textContent = open ? '' : t('track.closed');

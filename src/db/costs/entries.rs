@@ -206,7 +206,7 @@ pub struct ClaimRow {
     pub claim_number: Option<String>,
     pub deductible_ore: Option<i64>,
     pub expected_recovery_ore: Option<i64>,
-    pub state: String,
+    pub state: ClaimState,
     pub version: i64,
     pub updated_by: String,
     pub updated_at: NaiveDateTime,
@@ -244,14 +244,10 @@ pub fn claim(conn: &mut AnyConnection, incident_id: &str) -> DbResult<Option<Cla
         ))
         .first(conn)
         .optional()?;
-    row.map(|row| {
-        let state = row
-            .state
-            .parse()
-            .map_err(|()| DbError::Task(format!("stored claim state {:?}", row.state)))?;
-        Ok(Claim { row, state })
-    })
-    .transpose()
+    Ok(row.map(|row| Claim {
+        state: row.state,
+        row,
+    }))
 }
 
 /// Stores the claim if its version is still `version` (0: there is none yet). False: stale.

@@ -7,9 +7,10 @@ use uuid::Uuid;
 use super::super::Ctx;
 use crate::db::actions::{self as actions_db, ActionRow, CaseAccess, NewAction};
 use crate::db::idempotency::{self as idempotency_db, StoredResponse};
-use crate::db::{incidents, AnyConnection, DbError};
+use crate::db::{events, AnyConnection, DbError};
 use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::{ActionCreated, CaseEvent};
 use crate::domain::{Caller, IncidentStatus};
 use crate::mail::action_mail;
 use crate::ops::idempotent::{self, Submission};
@@ -138,23 +139,20 @@ where
         ActionState::Planned,
     )?;
     let mail_id = action_mail::write_assignment(conn, &ctx.mail, &facts, &case.id, ctx.now)?;
-    let data = serde_json::json!({
-        "action_id": action.id,
-        "title": action.title,
-        "owner_email": action.owner_email,
-        "due_date": action.due_date,
-        "cost_estimate_ore": action.cost_estimate_ore,
-        "mail": mail_id,
-    })
-    .to_string();
-    incidents::append_event(
+    let event = CaseEvent::ActionCreated(ActionCreated {
+        action_id: action.id.clone(),
+        title: action.title.clone(),
+        owner_email: action.owner_email.clone(),
+        due_date: action.due_date,
+        cost_estimate_ore: action.cost_estimate_ore,
+        mail: mail_id,
+    });
+    events::append(
         conn,
         &case.id,
         ctx.now.naive_utc(),
         Some(&who.email),
-        "action_created",
-        false,
-        &data,
+        &event,
     )?;
     let row = actions_db::find(conn, &action.id)?
         .ok_or_else(|| DbError::Corrupt("the new action is gone".into()))?;

@@ -3,8 +3,9 @@
 
 use super::super::Ctx;
 use crate::db::actions::{self as actions_db, ActionRow, CaseAccess};
-use crate::db::{incidents, AnyConnection, DbError};
+use crate::db::{events, AnyConnection, DbError};
 use crate::domain::action::{check_transition, ActionState, ActionTransitionError};
+use crate::domain::case_event::{ActionStep, CaseEvent};
 use crate::domain::Caller;
 
 #[derive(Debug, thiserror::Error)]
@@ -85,19 +86,13 @@ fn write(
     if !actions_db::set_state(conn, id, expected, to, reason.as_deref(), now)? {
         return Err(TransitionActionError::Stale);
     }
-    let data = serde_json::json!({
-        "action_id": id, "title": row.title,
-        "before": from, "after": to, "reason": reason,
-    })
-    .to_string();
-    incidents::append_event(
-        conn,
-        &row.incident_id,
-        now,
-        Some(&who.email),
-        "action_state_changed",
-        false,
-        &data,
-    )?;
+    let event = CaseEvent::ActionStateChanged(ActionStep {
+        action_id: id.to_owned(),
+        title: row.title.clone(),
+        before: from,
+        after: to,
+        reason,
+    });
+    events::append(conn, &row.incident_id, now, Some(&who.email), &event)?;
     Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Corrupt("the action is gone".into()))?)
 }

@@ -6,9 +6,10 @@ use serde_json::{json, Value};
 
 use super::super::Ctx;
 use crate::db::actions::{self as actions_db, ActionChanges, ActionRow, CaseAccess};
-use crate::db::{incidents, AnyConnection, DbError};
+use crate::db::{events, AnyConnection, DbError};
 use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::{ActionFieldChange, CaseEvent};
 use crate::domain::Caller;
 use crate::mail::action_mail;
 
@@ -62,10 +63,7 @@ fn diff(
         events.push(("owner_email", json!(row.owner_email), json!(o)));
         ch.owner_email = Some(o);
     }
-    if let Some(d) = edit
-        .due_date
-        .filter(|d| actions_db::date_text(*d) != row.due_date)
-    {
+    if let Some(d) = edit.due_date.filter(|d| *d != row.due_date) {
         // A past date is refused only if it is a change: a page that sends the whole form
         // back with an overdue action's unchanged date must not fail.
         if d < today {
@@ -123,14 +121,13 @@ fn write(
     if !current.is_open() {
         return Err(UpdateActionError::Finished(current));
     }
-    let (mut ch, events) = diff(&row, edit, today)?;
-    if events.is_empty() {
+    let (mut ch, changes) = diff(&row, edit, today)?;
+    if changes.is_empty() {
         return Ok(row);
     }
     let due_date = match ch.due_date {
         Some(d) => d,
-        None => NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d")
-            .map_err(|e| DbError::Task(e.to_string()))?,
+        None => row.due_date,
     };
     if ch.owner_email.is_some() || ch.due_date.is_some() {
         let inside = ctx.mail.action_schedule().inside_window(due_date, today);
@@ -149,21 +146,20 @@ fn write(
             )?);
         }
     }
-    for (field, before, after) in events {
-        let mut data = json!({
-            "action_id": id, "field": field, "before": before, "after": after,
+    for (field, before, after) in changes {
+        let event = CaseEvent::ActionUpdated(ActionFieldChange {
+            action_id: id.to_owned(),
+            field,
+            before,
+            after,
+            mail: (field == "owner_email").then_some(mail_id),
         });
-        if field == "owner_email" {
-            data["mail"] = json!(mail_id);
-        }
-        incidents::append_event(
+        events::append(
             conn,
             &row.incident_id,
             now.naive_utc(),
             Some(&who.email),
-            "action_updated",
-            false,
-            &data.to_string(),
+            &event,
         )?;
     }
     Ok(actions_db::find(conn, id)?.ok_or_else(|| DbError::Corrupt("the action is gone".into()))?)

@@ -2,5 +2,6 @@
 //! rate limits stay in `auth/` and the handlers.
 
 pub mod api_tokens;
+pub mod demo_login;
 pub mod login_link;
 pub mod session;

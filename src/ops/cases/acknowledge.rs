@@ -3,13 +3,14 @@
 //! escalation stop, and the same public `acknowledged` history event is written, saying
 //! which way it came (`via`).
 
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::cases::{self, CaseRow};
-use crate::db::{incidents, outbox, routing as routing_db, AnyConnection, DbError, DbResult};
+use crate::db::{
+    events, incidents, outbox, routing as routing_db, AnyConnection, DbError, DbResult,
+};
+use crate::domain::case_event::{CaseEvent, StatusChange, StatusState};
 use crate::domain::IncidentStatus;
-use crate::i18n::Lang;
 use crate::ops::Ctx;
 
 /// What the link came to.
@@ -66,29 +67,14 @@ pub fn record(
     }
     // From `new` on the page; from the link possibly a status someone set since (the
     // deadlines were still running).
-    let (from, to) = (ack.before.status, IncidentStatus::Acknowledged);
-    // The tracking page shows `text` of public events: the new status in words, never the
-    // reason (it may name people).
-    let data = json!({
-        "via": ack.via.as_str(),
-        "from": from,
-        "to": to,
-        "reason": ack.reason,
-        "duplicate_of": null,
-        "before": {
-            "status": from,
-            "status_reason": ack.before.status_reason,
-            "duplicate_of": ack.before.duplicate_of,
-        },
-        "after": {
-            "status": to,
-            "status_reason": ack.reason,
-            "duplicate_of": null,
-        },
-        "text": format!("{} / {}", to.label(Lang::Sv), to.label(Lang::En)),
-    })
-    .to_string();
-    incidents::append_event(conn, id, now, ack.by, "acknowledged", true, &data)?;
+    let before = StatusState {
+        status: ack.before.status,
+        status_reason: ack.before.status_reason.clone(),
+        duplicate_of: ack.before.duplicate_of.clone(),
+    };
+    let to = IncidentStatus::Acknowledged;
+    let change = StatusChange::new(ack.via.as_str(), before, to, ack.reason, None);
+    events::append(conn, id, now, ack.by, &CaseEvent::Acknowledged(change))?;
     Ok(true)
 }
 

@@ -1,7 +1,8 @@
 //! Comment on a case: staff internally or visibly to the reporter; an employee who reported
 //! the case while logged in adds to it, always visibly (it is their report).
 
-use crate::db::{access, cases, incidents, AnyConnection, DbError};
+use crate::db::{access, cases, events, AnyConnection, DbError};
+use crate::domain::case_event::{CaseEvent, Comment};
 use crate::domain::{Caller, CleanText};
 use crate::ops::Ctx;
 
@@ -28,16 +29,17 @@ pub async fn add_case_comment(
                 return Err(CommentError::Hidden);
             }
             let staff = cases::passes(conn, &id, access::staff_readable(&who))?;
-            let data =
-                serde_json::json!({ "text": text.as_str(), "by_reporter": !staff }).to_string();
-            Ok(incidents::append_event_returning_id(
+            let event = CaseEvent::Comment(Comment {
+                text: text.as_str().to_owned(),
+                by_reporter: !staff,
+                public: public || !staff,
+            });
+            Ok(events::append(
                 conn,
                 &id,
                 now.naive_utc(),
                 Some(&who.email),
-                "comment",
-                public || !staff,
-                &data,
+                &event,
             )?)
         })
         .await

@@ -3,7 +3,7 @@
 
 use crate::db::access::{self, CaseAccess};
 use crate::db::cases::{self, CaseRow, LoadedCase};
-use crate::db::{AnyConnection, DbError, DbResult};
+use crate::db::{events, AnyConnection, DbError, DbResult};
 use crate::domain::Caller;
 
 pub mod acknowledge;
@@ -93,13 +93,18 @@ pub fn events_for(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: &str,
-) -> DbResult<Option<(bool, Vec<cases::EventRow>)>> {
+) -> DbResult<Option<(bool, Vec<events::RecordedEvent>)>> {
     let access = access::case_access(conn, caller, id)?;
     if access == CaseAccess::Hidden {
         return Ok(None);
     }
     let staff = access.is_staff();
-    Ok(Some((staff, cases::events(conn, id, !staff)?)))
+    let part = if staff {
+        events::Part::All
+    } else {
+        events::Part::Public
+    };
+    Ok(Some((staff, events::list(conn, id, part)?)))
 }
 
 /// Reloads a case after a change, in the change's transaction, as the caller sees it.

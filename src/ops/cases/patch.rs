@@ -8,9 +8,10 @@ use serde_json::{json, Value};
 
 use super::{gate, reload, Gate, Visible};
 use crate::db::cases::{self, CaseChanges, CaseRow};
-use crate::db::{incidents, AnyConnection, DbError};
+use crate::db::{events, AnyConnection, DbError};
+use crate::domain::case_event::{CaseEvent, FieldChange};
 use crate::domain::legal_duty::InjurySeverity;
-use crate::domain::risk::Risk;
+use crate::domain::risk::{Risk, RiskLevel};
 use crate::domain::Caller;
 use crate::mail::reroute;
 use crate::ops::Ctx;
@@ -98,22 +99,13 @@ fn write(
     if !cases::update(conn, id, version, &changes, now.naive_utc())? {
         return Err(PatchCaseError::Stale);
     }
-    for c in &log {
-        let data = json!({
-            "field": event_field(c.field),
-            "before": c.before,
-            "after": c.after,
-        })
-        .to_string();
-        incidents::append_event(
-            conn,
-            id,
-            now.naive_utc(),
-            Some(&caller.email),
-            "field_changed",
-            false,
-            &data,
-        )?;
+    for c in log {
+        let event = CaseEvent::FieldChanged(FieldChange {
+            field: event_field(c.field),
+            before: c.before,
+            after: c.after,
+        });
+        events::append(conn, id, now.naive_utc(), Some(&caller.email), &event)?;
     }
     if let Some(unit) = &moved_to {
         // Costs follow the case: re-booked on the new unit in this transaction.
@@ -133,7 +125,7 @@ struct Changed {
     after: Value,
 }
 
-fn risk_json(l: Option<i32>, c: Option<i32>, level: &Option<String>) -> Value {
+fn risk_json(l: Option<i32>, c: Option<i32>, level: &Option<RiskLevel>) -> Value {
     match (l, c) {
         (Some(l), Some(c)) => json!({"likelihood": l, "consequence": c, "level": level}),
         _ => Value::Null,
@@ -156,7 +148,7 @@ fn diff(row: &CaseRow, p: CaseEdit) -> (CaseChanges, Vec<Changed>) {
             Some(r) => (
                 Some(i32::from(r.likelihood.get())),
                 Some(i32::from(r.consequence.get())),
-                Some(r.level().as_str().to_owned()),
+                Some(r.level()),
             ),
             None => (None, None, None),
         };
@@ -190,9 +182,9 @@ fn diff(row: &CaseRow, p: CaseEdit) -> (CaseChanges, Vec<Changed>) {
         }
     }
     if let Some(s) = p.injury_severity {
-        if s.as_str() != row.injury_severity {
+        if s != row.injury_severity {
             note("injury_severity", json!(row.injury_severity), json!(s));
-            ch.injury_severity = Some(s.as_str().to_owned());
+            ch.injury_severity = Some(s);
         }
     }
     opt_field!(several_injured, p.several_injured, row.several_injured);

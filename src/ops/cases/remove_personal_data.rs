@@ -3,8 +3,9 @@
 //! texts and comments, with a reason; the history records who, why and what kind of removal
 //! — never the removed text.
 
-use crate::db::{incidents, retention, AnyConnection, DbError};
+use crate::db::{events, retention, AnyConnection, DbError};
 use crate::domain::calendar::stockholm_date;
+use crate::domain::case_event::CaseEvent;
 use crate::domain::{Caller, CleanText};
 use crate::ops::Ctx;
 
@@ -68,16 +69,13 @@ pub async fn remove_personal_data(
             }
             let data = serde_json::json!({
                 "what": what, "reason": reason.as_str(), "changed": changed,
-            })
-            .to_string();
-            incidents::append_event(
+            });
+            events::append(
                 conn,
                 &id,
                 now.naive_utc(),
                 Some(&who.email),
-                "personal_data_removed",
-                false,
-                &data,
+                &CaseEvent::PersonalDataRemoved(data),
             )?;
             Ok(changed)
         })

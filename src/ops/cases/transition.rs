@@ -2,15 +2,13 @@
 //! Leaving `new` stops reminders and escalation; `new → acknowledged` is the one
 //! acknowledgement the mail's link makes too (`acknowledge::record`).
 
-use serde_json::json;
-
 use super::acknowledge::{self, Ack, AckVia};
 use super::{gate, reload, Gate, Visible};
 use crate::db::cases::{self, CaseChanges};
-use crate::db::{access, incidents, routing as routing_db, AnyConnection, DbError};
+use crate::db::{access, events, routing as routing_db, AnyConnection, DbError};
+use crate::domain::case_event::{CaseEvent, StatusChange, StatusState};
 use crate::domain::workflow::{self, CaseFacts, TransitionError, TransitionInput};
 use crate::domain::{Caller, IncidentStatus};
-use crate::i18n::Lang;
 use crate::ops::Ctx;
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +65,7 @@ fn write(
     };
     workflow::check(id, from, to, &input, facts).map_err(TransitionCaseError::Rule)?;
     let changes = CaseChanges {
-        status: Some(to.as_str().to_owned()),
+        status: Some(to),
         status_reason: Some(input.reason.clone()),
         duplicate_of: Some(input.duplicate_of.clone()),
         ..CaseChanges::default()
@@ -91,35 +89,13 @@ fn write(
     if from == IncidentStatus::New {
         routing_db::acknowledge(conn, id, now)?;
     }
-    // The tracking page shows `text` of public events: the new status in words, never the
-    // reason (it may name people).
-    let data = json!({
-        "via": "api",
-        "from": from,
-        "to": to,
-        "reason": input.reason,
-        "duplicate_of": input.duplicate_of,
-        "before": {
-            "status": from,
-            "status_reason": row.status_reason,
-            "duplicate_of": row.duplicate_of,
-        },
-        "after": {
-            "status": to,
-            "status_reason": input.reason,
-            "duplicate_of": input.duplicate_of,
-        },
-        "text": format!("{} / {}", to.label(Lang::Sv), to.label(Lang::En)),
-    })
-    .to_string();
-    incidents::append_event(
-        conn,
-        id,
-        now,
-        Some(&caller.email),
-        "status_changed",
-        true,
-        &data,
-    )?;
+    let before = StatusState {
+        status: from,
+        status_reason: row.status_reason.clone(),
+        duplicate_of: row.duplicate_of.clone(),
+    };
+    let change = StatusChange::new("api", before, to, input.reason, input.duplicate_of);
+    let event = CaseEvent::StatusChanged(change);
+    events::append(conn, id, now, Some(&caller.email), &event)?;
     Ok(reload(conn, caller, id)?)
 }

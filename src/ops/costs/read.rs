@@ -377,10 +377,7 @@ fn load_claims(
     let recovered = lists::recovered(conn, &ids)?;
     let mut out = Vec::new();
     for (id, row) in rows {
-        let state = row
-            .state
-            .parse()
-            .map_err(|()| DbError::Task(format!("stored claim state {:?}", row.state)))?;
+        let state = row.state;
         let Some(view) = views.remove(&id) else {
             continue;
         };

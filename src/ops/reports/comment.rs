@@ -1,7 +1,8 @@
 //! The reporter adds to their open case through its tracking code; the comment is a public
 //! update on the tracking page.
 
-use crate::db::{incidents, AnyConnection, DbError};
+use crate::db::{events, incidents, AnyConnection, DbError};
+use crate::domain::case_event::CaseEvent;
 use crate::domain::{CleanText, IncidentStatus, TrackingCode};
 use crate::ops::Ctx;
 
@@ -31,16 +32,10 @@ pub async fn add_reporter_comment(
             if !status.is_open() {
                 return Err(ReporterCommentError::Closed);
             }
-            let data = serde_json::json!({ "text": text.as_str() }).to_string();
-            incidents::append_event(
-                conn,
-                &id,
-                now.naive_utc(),
-                Some("reporter"),
-                "reporter_comment",
-                true,
-                &data,
-            )?;
+            let event = CaseEvent::ReporterComment {
+                text: text.as_str().to_owned(),
+            };
+            events::append(conn, &id, now.naive_utc(), Some("reporter"), &event)?;
             Ok(())
         })
         .await

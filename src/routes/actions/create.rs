@@ -9,11 +9,13 @@ use super::action_id;
 use crate::auth::Caller;
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::ops::actions::create::{Attempt, Created};
 use crate::ops::actions::{self as ops, CreateActionError, NewActionInput};
 use crate::routes::action_dto::{self, ActionView, Extra};
 use crate::routes::idempotency;
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,15 +56,13 @@ pub struct CreateAction {
     responses(
         (status = 201, description = "Created; the owner is mailed. `ETag` holds its version. A retry with the same `Idempotency-Key` gets the first answer (with `Idempotent-Replayed: true`) and creates nothing.", body = ActionView,
             headers(("ETag" = String, description = "The action's version, for `If-Match`."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may read the case but not manage it, or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case in the caller's scope.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed, rejected or a duplicate.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are missing or invalid (every bad field is listed), or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/incidents/{id}/actions")]
@@ -148,20 +148,11 @@ fn refusal(e: CreateActionError, caller: &Caller, incident_id: &str) -> ApiError
         }
         CreateActionError::ReadOnly => {
             action_dto::denied(&caller.user_id, "create_action", incident_id, "read only");
-            ApiError::Forbidden(
-                lang.pick(
-                    "Du kan läsa ärendet men inte lägga till åtgärder.",
-                    "You may read this case but not add actions to it.",
-                )
-                .to_owned(),
-            )
+            ApiError::Forbidden(lang.t(Msg::ActionCreateReadOnly).to_owned())
         }
         CreateActionError::Closed(status) => ApiError::Conflict(format!(
             "{}: {}",
-            lang.pick(
-                "Ärendet är inte öppet för nya åtgärder",
-                "The case is not open for new actions"
-            ),
+            lang.t(Msg::ActionCaseNotOpen),
             status.label(lang)
         )),
         CreateActionError::Render(why) => ApiError::Internal(anyhow::anyhow!(why)),

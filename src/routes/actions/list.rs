@@ -1,8 +1,8 @@
 //! `GET /api/v1/actions`: the caller's own actions (`owner=me`), or the actions of every case
 //! they read as staff; by state, soonest due first, cursor-paginated.
 
+use crate::routes::cursor;
 use actix_web::{get, web, HttpResponse};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,6 +12,7 @@ use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
 use crate::routes::action_dto::{self, ActionView};
 use crate::routes::input::Checker;
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -81,7 +82,7 @@ impl ActionQuery {
         let after = match self.cursor.as_deref() {
             None | Some("") => None,
             Some(raw) => {
-                let decoded = decode_cursor(raw);
+                let decoded = cursor::decode(raw);
                 if decoded.is_none() {
                     c.fail("cursor", "format");
                 }
@@ -103,19 +104,6 @@ impl ActionQuery {
     }
 }
 
-fn encode_cursor(due: &str, id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{due}|{id}"))
-}
-
-fn decode_cursor(raw: &str) -> Option<(String, String)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (due, id) = text.split_once('|')?;
-    Some((due.to_owned(), id.to_owned()))
-}
-
 /// Corrective actions
 ///
 /// `owner=me&state=overdue` is the owner's to-do list. Without `owner=me`: the actions of the
@@ -126,9 +114,9 @@ fn decode_cursor(raw: &str) -> Option<(String, String)> {
     params(ActionQuery),
     responses(
         (status = 200, description = "One page of actions, soonest due first.", body = ActionPage),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 422, description = "A parameter is invalid; every bad one is listed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/actions")]
@@ -159,7 +147,7 @@ pub async fn list_actions(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|r| encode_cursor(&r.due_date, &r.id))
+        rows.last().map(|r| cursor::encode(r.due_date, &r.id))
     } else {
         None
     };

@@ -8,6 +8,7 @@ use crate::db::actions::{self as actions_db, CaseAccess};
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
 use crate::routes::action_dto::{self, ActionList};
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 /// A case's corrective actions
@@ -20,9 +21,9 @@ use crate::state::AppState;
     params(("id" = String, Path, format = Uuid, description = "The case's id.")),
     responses(
         (status = 200, description = "The case's actions.", body = ActionList),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 404, description = "No such case in the caller's scope.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/incidents/{id}/actions")]

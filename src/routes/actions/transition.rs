@@ -10,9 +10,11 @@ use crate::auth::Caller;
 use crate::domain::action::ActionState;
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::ops::actions::{self as ops, TransitionActionError};
 use crate::routes::action_dto::{self, ActionView};
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, IfMatchRequired, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -44,17 +46,15 @@ pub struct ActionTransition {
     responses(
         (status = 200, description = "The action in its new state, with its new `ETag`.", body = ActionView,
             headers(("ETag" = String, description = "The action's version, for `If-Match`."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may not make this step (the owner may only start and finish the work), or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such action visible to the caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a step from the current state; `allowed` lists the ones there are.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed the action since the caller read it; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`to` is missing or unknown, or a cancellation has no reason.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
+        DatabaseBusy,
     )
 )]
 #[post("/actions/{id}/transitions")]
@@ -107,22 +107,13 @@ fn refusal(e: TransitionActionError, caller: &Caller, id: &str) -> ApiError {
         }
         TransitionActionError::NoRights => {
             denied("neither owner nor case manager");
-            ApiError::Forbidden(
-                lang.pick(
-                    "Bara åtgärdens ansvarige och den som hanterar ärendet kan ändra dess status.",
-                    "Only the action's owner and those who manage the case may change its state.",
-                )
-                .to_owned(),
-            )
+            ApiError::Forbidden(lang.t(Msg::ActionTransitionNotOwner).to_owned())
         }
         TransitionActionError::ManagerOnly(to) => {
             denied("owner may not make this step");
             ApiError::Forbidden(format!(
                 "{} ({})",
-                lang.pick(
-                    "Att verifiera eller avbryta en åtgärd kräver den som hanterar ärendet",
-                    "Verifying or cancelling an action needs someone who manages the case",
-                ),
+                lang.t(Msg::ActionTransitionManagerOnly),
                 to.as_str()
             ))
         }
@@ -134,10 +125,7 @@ fn refusal(e: TransitionActionError, caller: &Caller, id: &str) -> ApiError {
         TransitionActionError::ReasonRequired => ApiError::field(
             "reason",
             "required",
-            lang.pick(
-                "Ange varför åtgärden avbryts.",
-                "Say why the action is cancelled.",
-            ),
+            lang.t(Msg::ActionCancelReasonRequired),
         ),
         TransitionActionError::Db(e) => e.into(),
     }

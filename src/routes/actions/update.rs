@@ -9,9 +9,11 @@ use super::action_id;
 use crate::auth::Caller;
 use crate::domain::calendar::stockholm_date;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::ops::actions::{self as ops, ActionEdit, UpdateActionError};
 use crate::routes::action_dto::{self, ActionView, Extra};
 use crate::routes::input::{self, Checker, Lenient, Patch};
+use crate::routes::responses::{DatabaseBusy, IfMatchRequired, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,17 +55,15 @@ pub struct UpdateAction {
     responses(
         (status = 200, description = "The action as changed, with its new `ETag`.", body = ActionView,
             headers(("ETag" = String, description = "The action's version, for `If-Match`."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may see the action (owner, reader of the case) but not change it, or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such action visible to the caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The action is verified or cancelled.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone changed the action since the caller read it; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are invalid; every bad field is listed.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
+        DatabaseBusy,
     )
 )]
 #[patch("/actions/{id}")]
@@ -143,13 +143,7 @@ fn refusal(e: UpdateActionError, caller: &Caller, id: &str) -> ApiError {
                 id,
                 "may not manage the case",
             );
-            ApiError::Forbidden(
-                lang.pick(
-                    "Bara den som hanterar ärendet kan ändra åtgärden. Som ansvarig för åtgärden kan du ändra dess status.",
-                    "Only those who manage the case may change the action. As its owner you may change its state.",
-                )
-                .to_owned(),
-            )
+            ApiError::Forbidden(lang.t(Msg::ActionUpdateReadOnly).to_owned())
         }
         UpdateActionError::Stale => ApiError::PreconditionFailed,
         UpdateActionError::PastDue => {
@@ -159,7 +153,7 @@ fn refusal(e: UpdateActionError, caller: &Caller, id: &str) -> ApiError {
         }
         UpdateActionError::Finished(s) => ApiError::Conflict(format!(
             "{}: {}",
-            lang.pick("Åtgärden är avslutad", "The action is finished"),
+            lang.t(Msg::ActionFinished),
             s.label(lang)
         )),
         UpdateActionError::Db(e) => e.into(),

@@ -11,6 +11,7 @@ use super::require_admin;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::ops::admin::absence as ops;
 use crate::routes::input::{self, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors};
 use crate::state::AppState;
 
 /// The manager's absence, both days inclusive (Europe/Stockholm). Both `null` (or missing)
@@ -62,13 +63,11 @@ fn date(field: &str, v: Lenient<String>, errors: &mut Vec<FieldError>) -> Option
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "The absence as stored.", body = Absence),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such unit, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad dates: give both or neither, from ≤ until.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[put("/admin/org-units/{id}/absence")]

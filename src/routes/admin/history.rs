@@ -8,8 +8,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{require_admin, utc};
-use crate::db::incidents;
+use crate::db::events::{self, Part};
 use crate::error::{ApiError, Problem};
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,7 +44,7 @@ pub struct History {
         (status = 200, description = "Every event, oldest first.", body = History),
         (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/admin/incidents/{id}/history")]
@@ -56,7 +57,7 @@ pub async fn incident_history(
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
     let events = state
         .db
-        .read(move |c| incidents::history(c, &id.to_string()))
+        .read(move |c| events::list(c, &id.to_string(), Part::All))
         .await?;
     if events.is_empty() {
         return Err(ApiError::NotFound);
@@ -70,9 +71,9 @@ pub async fn incident_history(
                 .map(|e| HistoryEvent {
                     at: utc(e.at),
                     actor: e.actor,
-                    kind: e.kind,
+                    kind: e.kind.as_str().to_owned(),
                     public: e.public,
-                    data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+                    data: e.data,
                 })
                 .collect(),
         }))

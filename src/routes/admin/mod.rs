@@ -23,6 +23,7 @@ use actix_web::FromRequest;
 use crate::auth::Caller;
 use crate::domain::ack_token::constant_time_eq;
 use crate::error::ApiError;
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// Who passed the admin check: the id of an admin user, or the operations token.
@@ -60,9 +61,7 @@ pub async fn require_admin(req: &HttpRequest, state: &AppState) -> Result<Admin,
         Ok(caller) => {
             tracing::info!(user_id = %caller.user_id, path = %req.path(), "denied: not an admin");
             Err(ApiError::Forbidden(
-                crate::i18n::current()
-                    .pick("Du är inte administratör.", "You are not an administrator.")
-                    .to_owned(),
+                crate::i18n::current().t(Msg::AdminNotAdmin).to_owned(),
             ))
         }
         Err(_) if expected.is_none() => Err(ApiError::NotFound),

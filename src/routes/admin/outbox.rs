@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{require_admin, utc};
 use crate::db::outbox::{self, OutboxRow};
 use crate::error::{ApiError, Problem};
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,7 +99,7 @@ pub struct OutboxList {
         (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No admin token is configured: the admin API is off.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown state or limit out of range.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/admin/outbox")]

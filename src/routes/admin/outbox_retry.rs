@@ -7,7 +7,9 @@ use super::outbox::OutboxItem;
 use super::require_admin;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::admin::outbox_retry::{self as ops, RetryError};
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 /// Retry one mail
@@ -24,7 +26,7 @@ use crate::state::AppState;
         (status = 401, description = "Missing or wrong admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such mail, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The mail is pending or sent, not dead or failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/admin/outbox/{id}/retry")]
@@ -37,12 +39,7 @@ pub async fn retry_outbox_mail(
     match ops::retry_outbox_mail(&state.ops(), &id).await {
         Ok(row) => Ok(HttpResponse::Ok().json(OutboxItem::at(row, state.clock.now().naive_utc()))),
         Err(RetryError::NotFailed) => Err(ApiError::Conflict(
-            i18n::current()
-                .pick(
-                    "Bara döda eller misslyckade utskick kan skickas om.",
-                    "Only dead or failed mail can be retried.",
-                )
-                .to_owned(),
+            i18n::current().t(Msg::AdminRetryNotDead).to_owned(),
         )),
         Err(RetryError::Unknown) => Err(ApiError::NotFound),
         Err(RetryError::Db(e)) => Err(e.into()),

@@ -9,9 +9,11 @@ use utoipa::ToSchema;
 use crate::db::users::{self, UserRow};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::admin::users::{self as ops, UnitRole, UserAdminError, UserChange};
 use crate::routes::admin::require_admin;
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::JsonBodyErrors;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -109,12 +111,10 @@ pub async fn list_users(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "The user as now stored.", body = UserInfo),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 401, description = "Not logged in and no admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator, or not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field has the wrong type.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -163,12 +163,10 @@ pub async fn update_user(
     security(("admin_token" = [])),
     responses(
         (status = 204, description = "Granted (or already granted)."),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 401, description = "Not logged in and no admin token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator, or not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user, or the admin API is off.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown unit or role.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -207,7 +205,7 @@ fn refused(e: UserAdminError) -> ApiError {
         UserAdminError::UnknownUnit => ApiError::Validation(vec![FieldError::new(
             "org_unit_id",
             "unknown",
-            i18n::current().pick("Enheten finns inte.", "No such unit."),
+            i18n::current().t(Msg::UnitUnknown),
         )]),
         UserAdminError::Db(e) => e.into(),
     }

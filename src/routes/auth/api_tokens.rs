@@ -12,6 +12,7 @@ use crate::db::users;
 use crate::error::{ApiError, Problem};
 use crate::ops::auth::api_tokens::{self as ops, RevokeTokenError};
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{ForeignOrigin, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,7 +51,7 @@ pub struct TokenList {
     operation_id = "list_api_tokens",
     responses(
         (status = 200, description = "The caller's tokens, without their secrets.", body = TokenList),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
     )
 )]
 #[get("/me/tokens")]
@@ -84,11 +85,9 @@ pub async fn list_api_tokens(
     request_body(content = CreateToken, content_type = "application/json"),
     responses(
         (status = 201, description = "The token; its secret is shown only now.", body = TokenCreated),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
+        ForeignOrigin,
         (status = 422, description = "The name is missing or too long.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -118,8 +117,8 @@ pub async fn create_api_token(
     params(("id" = String, Path, description = "The token's id.")),
     responses(
         (status = 204, description = "Revoked (or already revoked)."),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not sent from tillbud's own pages.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
+        ForeignOrigin,
         (status = 404, description = "The caller has no such token.", body = Problem, content_type = "application/problem+json"),
     )
 )]

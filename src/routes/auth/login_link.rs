@@ -12,6 +12,7 @@ use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::auth::login_link as ops;
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,12 +38,10 @@ pub struct LoginLinkAnswer {
     request_body(content = LoginLinkRequest, content_type = "application/json"),
     responses(
         (status = 202, description = "If the address may log in, a link is on its way.", body = LoginLinkAnswer),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 422, description = "Not an e-mail address.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many links asked for this address or from this network; see Retry-After.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/auth/login-link")]

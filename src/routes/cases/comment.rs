@@ -11,6 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::ops::cases::comment::{self as ops, CommentError};
 use crate::routes::case_view;
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -44,14 +45,12 @@ pub struct CaseCommentAdded {
     request_body(content = AddCaseComment, content_type = "application/json"),
     responses(
         (status = 201, description = "The comment is in the case's history.", body = CaseCommentAdded),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "A cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/incidents/{id}/comments")]

@@ -6,10 +6,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::db::cases::EventRow;
+use crate::db::events::RecordedEvent;
 use crate::error::{ApiError, Problem};
 use crate::ops;
 use crate::routes::case_view;
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 /// One entry of a case's history. Entries are only ever added.
@@ -43,9 +44,9 @@ pub struct CaseEvents {
     params(("id" = String, Path, format = Uuid, description = "The case id.")),
     responses(
         (status = 200, description = "The history.", body = CaseEvents),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/incidents/{id}/events")]
@@ -76,18 +77,17 @@ pub async fn list_case_events(
 
 /// One event as the caller may see it: the reporter sees what the tracking page shows — the
 /// text, not routing details, addresses or reasons.
-fn view(e: EventRow, staff: bool) -> CaseEvent {
-    let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
+fn view(e: RecordedEvent, staff: bool) -> CaseEvent {
     let data = if staff {
-        data
+        e.data
     } else {
-        serde_json::json!({ "text": data.get("text") })
+        serde_json::json!({ "text": e.data.get("text") })
     };
     CaseEvent {
         id: e.id,
         at: case_view::utc(e.at),
         actor: if staff { e.actor } else { None },
-        kind: e.kind,
+        kind: e.kind.as_str().to_owned(),
         public: e.public,
         data,
     }

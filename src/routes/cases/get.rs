@@ -5,6 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::routes::case_view::{self, CaseDocument};
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 /// Read a case
@@ -20,9 +21,9 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The case: the whole case for staff, the reporter's view for its reporter.", body = CaseDocument,
          headers(("ETag" = String, description = "The case's version, quoted (the staff view only)."))),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/incidents/{id}")]

@@ -3,8 +3,8 @@
 
 use std::str::FromStr;
 
+use crate::routes::cursor;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use base64::Engine;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,6 +18,7 @@ use crate::domain::{IncidentKind, IncidentStatus};
 use crate::error::{ApiError, Problem};
 use crate::routes::case_view::{self, CaseListItem};
 use crate::routes::input::{self, Checker};
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 /// Every filter is optional; unknown values are 422 with the field named.
@@ -64,17 +65,13 @@ pub struct CaseList {
 
 fn encode_cursor(at: NaiveDateTime, id: &str) -> String {
     let nanos = at.and_utc().timestamp_nanos_opt().unwrap_or_default();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{nanos}|{id}"))
+    cursor::encode(nanos, id)
 }
 
 fn decode_cursor(raw: &str) -> Option<(NaiveDateTime, String)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (nanos, id) = text.split_once('|')?;
+    let (nanos, id) = cursor::decode(raw)?;
     let at = chrono::DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc();
-    let id = uuid::Uuid::parse_str(id).ok()?.to_string();
+    let id = uuid::Uuid::parse_str(&id).ok()?.to_string();
     Some((at, id))
 }
 
@@ -104,11 +101,9 @@ impl ListQuery {
         let enum_of = |s: String| -> Result<String, &'static str> { Ok(s.trim().to_owned()) };
         let status = c.parse("state", this.state.map(enum_of), |s| {
             s.and_then(|s| IncidentStatus::from_str(&s).map_err(|()| "unknown_value"))
-                .map(|s| s.as_str().to_owned())
         });
         let kind = c.parse("kind", this.kind.map(enum_of), |s| {
             s.and_then(|s| IncidentKind::from_str(&s).map_err(|()| "unknown_value"))
-                .map(|k| k.as_str().to_owned())
         });
         let unit = c.parse("unit", this.unit, |s| {
             uuid::Uuid::parse_str(s.trim())
@@ -118,9 +113,7 @@ impl ListQuery {
         let from = c.parse("from", this.from, |s| day(&s));
         let to = c.parse("to", this.to, |s| day(&s));
         let risk_level = c.parse("risk_level", this.risk_level, |s| {
-            RiskLevel::from_str(s.trim())
-                .map(|l| l.as_str().to_owned())
-                .map_err(|()| "unknown_value")
+            RiskLevel::from_str(s.trim()).map_err(|()| "unknown_value")
         });
         let duty = c.parse("duty", this.duty, |s| match s.trim() {
             "due" => Ok(DutyFilter::Due),
@@ -174,9 +167,9 @@ impl ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "A page of cases.", body = CaseList),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 422, description = "A filter is not valid (or given twice); `errors` names each.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/incidents")]

@@ -18,6 +18,7 @@ use crate::error::{ApiError, Problem};
 use crate::ops::cases::{self as ops, CaseEdit, DutyEdit, PatchCaseError};
 use crate::routes::case_view::{self, Case};
 use crate::routes::input::{self, collecting_object, Checker, Patch, UnknownField};
+use crate::routes::responses::{DatabaseBusy, IfMatchRequired, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 /// The rating on the 4×4 matrix; the level follows from it.
@@ -358,16 +359,14 @@ fn in_key_order(e: ApiError) -> ApiError {
     responses(
         (status = 200, description = "The changed case.", body = Case,
          headers(("ETag" = String, description = "The case's new version, quoted."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may read the case but not change it (or a cross-site request).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since it was read; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Some fields are not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
+        DatabaseBusy,
     )
 )]
 #[patch("/incidents/{id}")]

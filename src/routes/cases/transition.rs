@@ -12,10 +12,12 @@ use crate::auth::Caller;
 use crate::domain::workflow::{TransitionError, TransitionInput};
 use crate::domain::IncidentStatus;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::cases::{self as ops, TransitionCaseError};
 use crate::routes::case_view::{self, Case};
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, IfMatchRequired, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 /// A step in the workflow.
@@ -102,10 +104,7 @@ fn rule_refusal(e: TransitionError) -> ApiError {
             ),
         }),
         TransitionError::RiskNotRated => ApiError::Conflict(
-            lang.pick(
-                "Riskbedöm ärendet (sannolikhet × konsekvens) innan det avslutas.",
-                "Rate the risk (likelihood × consequence) before closing the case.",
-            )
+            lang.t(Msg::CaseRiskBeforeClose)
             .to_owned(),
         ),
     }
@@ -130,17 +129,15 @@ fn rule_refusal(e: TransitionError) -> ApiError {
     responses(
         (status = 200, description = "The case in its new status.", body = Case,
          headers(("ETag" = String, description = "The case's new version, quoted."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may read the case but not change it (or a cross-site request).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may read.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a step from the current status (`allowed` lists the ones there are), or closing with open actions or without a rating.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since it was read; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
+        DatabaseBusy,
     )
 )]
 #[post("/incidents/{id}/transitions")]
@@ -169,10 +166,7 @@ pub async fn transition_incident(
         Err(TransitionCaseError::UnknownDuplicate) => Err(ApiError::field(
             "duplicate_of",
             "unknown_case",
-            i18n::current().pick(
-                "Det ärendet finns inte, eller så kan du inte se det.",
-                "That case does not exist, or you cannot see it.",
-            ),
+            i18n::current().t(Msg::CaseDuplicateUnknown),
         )),
         Err(TransitionCaseError::Rule(e)) => Err(rule_refusal(e)),
         Err(TransitionCaseError::Db(e)) => Err(e.into()),

@@ -18,6 +18,7 @@ use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::add_entry::{self, AddEntryError, NewEntryInput, IDEMPOTENCY_SCOPE};
 use crate::ops::costs::{earlier, Created};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -125,14 +126,12 @@ fn parse(
     request_body(content = NewCostEntry, content_type = "application/json"),
     responses(
         (status = 201, description = "Stored, with the case's rollups. A retry with the same `Idempotency-Key` gets the first answer (with `Idempotent-Replayed: true`).", body = dto::EntryView),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may see the case but not its costs, or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case in the caller's scope.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are missing or invalid (every bad field is listed), or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/incidents/{id}/costs")]

@@ -7,15 +7,15 @@ use utoipa::IntoParams;
 
 use super::super::input::Checker;
 use super::export::{self, ExportFormat};
-use super::{
-    decode_cursor, default_range, dto, encode_cursor, query, read_refused, tables, this_month,
-};
+use super::{default_range, dto, query, read_refused, tables, this_month};
 use crate::auth::Caller;
 use crate::domain::cost::BasisFilter;
 use crate::domain::cost_period::{Month, PeriodKind, Range};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, CasesParams};
+use crate::routes::cursor;
+use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -44,11 +44,10 @@ pub struct CasesQueryParams {
 }
 
 fn cursor(raw: &str) -> Option<(i64, String)> {
-    let text = decode_cursor(raw)?;
-    let (net, id) = text.split_once('|')?;
+    let (net, id) = cursor::decode(raw)?;
     Some((
         net.parse().ok()?,
-        uuid::Uuid::parse_str(id).ok()?.to_string(),
+        uuid::Uuid::parse_str(&id).ok()?.to_string(),
     ))
 }
 
@@ -61,12 +60,10 @@ impl CasesQueryParams {
         let unit = super::unit(&mut c, self.unit);
         let basis = super::basis(&mut c, self.basis);
         let limit = super::limit(&mut c, self.limit);
-        let after = c.parse(
-            "cursor",
-            self.cursor.filter(|s| !s.trim().is_empty()),
-            |s| cursor(&s).ok_or("format"),
-        );
-        let format = c.parse("format", self.format, |f| export::format(Some(&f)));
+        let after = super::param(&mut c, "cursor", self.cursor, |s| {
+            cursor(&s).ok_or("format")
+        });
+        let format = super::param(&mut c, "format", self.format, |f| export::format(Some(&f)));
         c.finish()?;
         if let Err(e) = Range::new(PeriodKind::Month, from, to) {
             c = Checker::new();
@@ -97,7 +94,7 @@ impl CasesQueryParams {
         (status = 200, description = "A page of cases (JSON), or every case of the filter as CSV or XLSX with `format`.",
          content((dto::CostCaseList = "application/json"), (export::CsvFile = "text/csv"),
                  (export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 403, description = "The caller has no rights to costs, or not to this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid (or the export would be too large); `errors` names it.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy, or two exports are being built; try again.", body = Problem, content_type = "application/problem+json"),
@@ -132,9 +129,7 @@ pub async fn cost_cases(
     }
     let next_cursor = (items.len() > page).then(|| {
         items.truncate(page);
-        items
-            .last()
-            .map(|l| encode_cursor(&format!("{}|{}", l.net_ore, l.case.id)))
+        items.last().map(|l| cursor::encode(l.net_ore, &l.case.id))
     });
     let list = dto::CostCaseList {
         currency: dto::SEK.into(),

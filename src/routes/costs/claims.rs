@@ -7,12 +7,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::super::input::Checker;
-use super::{decode_cursor, dto, encode_cursor, query, read_refused};
+use super::{dto, query, read_refused};
 use crate::auth::Caller;
 use crate::domain::cost::ClaimState;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read::{self, ClaimsParams};
+use crate::routes::cursor;
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -33,35 +35,27 @@ pub struct ClaimsQueryParams {
 }
 
 fn cursor(raw: &str) -> Option<(NaiveDateTime, String)> {
-    let text = decode_cursor(raw)?;
-    let (nanos, id) = text.split_once('|')?;
+    let (nanos, id) = cursor::decode(raw)?;
     let at = chrono::DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc();
-    Some((at, uuid::Uuid::parse_str(id).ok()?.to_string()))
+    Some((at, uuid::Uuid::parse_str(&id).ok()?.to_string()))
 }
 
 impl ClaimsQueryParams {
     fn parse(self) -> Result<ClaimsParams, ApiError> {
         let mut c = Checker::new();
-        let states = c
-            .parse(
-                "state",
-                self.state.filter(|s| !s.trim().is_empty()),
-                |s| match s.trim() {
-                    "pending" => Ok(vec![ClaimState::Filed, ClaimState::Approved]),
-                    other => other
-                        .parse::<ClaimState>()
-                        .map(|s| vec![s])
-                        .map_err(|()| "unknown_value"),
-                },
-            )
-            .unwrap_or_else(|| vec![ClaimState::Filed, ClaimState::Approved]);
+        let states = super::param(&mut c, "state", self.state, |s| match s.trim() {
+            "pending" => Ok(vec![ClaimState::Filed, ClaimState::Approved]),
+            other => other
+                .parse::<ClaimState>()
+                .map(|s| vec![s])
+                .map_err(|()| "unknown_value"),
+        })
+        .unwrap_or_else(|| vec![ClaimState::Filed, ClaimState::Approved]);
         let unit = super::unit(&mut c, self.unit);
         let limit = super::limit(&mut c, self.limit);
-        let after = c.parse(
-            "cursor",
-            self.cursor.filter(|s| !s.trim().is_empty()),
-            |s| cursor(&s).ok_or("format"),
-        );
+        let after = super::param(&mut c, "cursor", self.cursor, |s| {
+            cursor(&s).ok_or("format")
+        });
         c.finish()?;
         Ok(ClaimsParams {
             states,
@@ -82,10 +76,10 @@ impl ClaimsQueryParams {
     params(ClaimsQueryParams),
     responses(
         (status = 200, description = "A page of claims.", body = dto::ClaimList),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 403, description = "The caller does not handle claims, or not this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid; `errors` names it.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/costs/claims")]
@@ -107,7 +101,7 @@ pub async fn cost_claims(
         items.truncate(page);
         items.last().and_then(|l| {
             let at = l.claim.updated_at?.timestamp_nanos_opt()?;
-            Some(encode_cursor(&format!("{at}|{}", l.case.id)))
+            Some(cursor::encode(at, &l.case.id))
         })
     });
     let list = dto::ClaimList {

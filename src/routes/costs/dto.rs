@@ -19,6 +19,7 @@ use crate::domain::cost_period::{Bucket, GroupBy, PeriodKind};
 use crate::domain::cost_trend::{self, Figures, Trend};
 use crate::domain::{calendar, IncidentKind, IncidentStatus};
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 use crate::ops::costs::read::{CaseCosts, CaseItem, ClaimItem, TrendAnswer};
 
 pub const SEK: &str = "SEK";
@@ -533,7 +534,7 @@ fn group_info(
         _ => {
             let name = unit_names.get(&key).cloned().unwrap_or_else(|| key.clone());
             if own == Some(key.as_str()) {
-                let suffix = lang.pick("egna ärenden", "own cases");
+                let suffix = lang.t(Msg::CostOwnCases);
                 (format!("{name} ({suffix})"), None, true)
             } else {
                 (name, None, false)

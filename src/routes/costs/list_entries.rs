@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
 use crate::ops::costs::read;
+use crate::routes::responses::{DatabaseBusy, NotLoggedIn};
 use crate::state::AppState;
 
 /// A case's costs
@@ -24,10 +25,10 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The case's money.", body = dto::CaseCostsView,
          headers(("ETag" = String, description = "The claim's version, quoted (`\"0\"` before a claim is set)."))),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 403, description = "The caller may see the case but not its costs (skyddsombud, its reporter).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case in the caller's scope.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/incidents/{id}/costs")]

@@ -14,7 +14,6 @@ pub mod trends;
 pub mod vocabulary;
 
 use actix_web::HttpRequest;
-use base64::Engine;
 use serde::de::DeserializeOwned;
 
 use super::input::{self, Checker};
@@ -23,6 +22,7 @@ use crate::domain::calendar::stockholm_date;
 use crate::domain::cost::BasisFilter;
 use crate::domain::cost_period::{Month, PeriodKind};
 use crate::error::ApiError;
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::costs::read::ReadError;
 use crate::ops::costs::Attempt;
@@ -102,7 +102,7 @@ pub fn read_refused(caller: &Caller, what: &str, e: ReadError) -> ApiError {
         ReadError::UnknownUnit => ApiError::field(
             "unit",
             "unknown_org_unit",
-            i18n::current().pick("Enheten finns inte.", "No such unit."),
+            i18n::current().t(Msg::UnitUnknown),
         ),
         ReadError::Db(e) => e.into(),
     }
@@ -121,16 +121,37 @@ impl PickOwned for Lang {
     }
 }
 
+/// A parameter as given. One that is present but blank (`?unit=`) is refused, naming it, rather
+/// than read as absent: a client that sends it meant something by it.
+pub fn given(c: &mut Checker, field: &str, raw: Option<String>) -> Option<String> {
+    match raw {
+        Some(s) if s.trim().is_empty() => {
+            c.fail(field, "empty");
+            None
+        }
+        other => other,
+    }
+}
+
+/// A parameter as given, parsed; blank is refused (see [`given`]).
+pub fn param<T>(
+    c: &mut Checker,
+    field: &str,
+    raw: Option<String>,
+    parse: impl FnOnce(String) -> Result<T, &'static str>,
+) -> Option<T> {
+    let raw = given(c, field, raw);
+    c.parse(field, raw, parse)
+}
+
 /// A `YYYY-MM` parameter.
 pub fn month(c: &mut Checker, field: &str, raw: Option<String>) -> Option<Month> {
-    c.parse(field, raw.filter(|s| !s.trim().is_empty()), |s| {
-        Month::parse(&s)
-    })
+    param(c, field, raw, |s| Month::parse(&s))
 }
 
 /// A unit id parameter.
 pub fn unit(c: &mut Checker, raw: Option<String>) -> Option<String> {
-    c.parse("unit", raw.filter(|s| !s.trim().is_empty()), |s| {
+    param(c, "unit", raw, |s| {
         uuid::Uuid::parse_str(s.trim())
             .map(|u| u.to_string())
             .map_err(|_| "format")
@@ -138,7 +159,7 @@ pub fn unit(c: &mut Checker, raw: Option<String>) -> Option<String> {
 }
 
 pub fn basis(c: &mut Checker, raw: Option<String>) -> BasisFilter {
-    c.parse("basis", raw.filter(|s| !s.trim().is_empty()), |s| {
+    param(c, "basis", raw, |s| {
         s.trim()
             .parse::<BasisFilter>()
             .map_err(|()| "unknown_value")
@@ -166,25 +187,12 @@ pub fn default_range(kind: PeriodKind, now: Month) -> (Month, Month) {
 
 /// `limit`: 1–100, 25 by default.
 pub fn limit(c: &mut Checker, raw: Option<String>) -> i64 {
-    c.parse("limit", raw.filter(|s| !s.trim().is_empty()), |s| {
-        match s.trim().parse::<i64>() {
-            Ok(n) if (1..=100).contains(&n) => Ok(n),
-            Ok(_) => Err("range"),
-            Err(_) => Err("type"),
-        }
+    param(c, "limit", raw, |s| match s.trim().parse::<i64>() {
+        Ok(n) if (1..=100).contains(&n) => Ok(n),
+        Ok(_) => Err("range"),
+        Err(_) => Err("type"),
     })
     .unwrap_or(25)
-}
-
-pub fn encode_cursor(text: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
-}
-
-pub fn decode_cursor(raw: &str) -> Option<String> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw.trim())
-        .ok()?;
-    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]

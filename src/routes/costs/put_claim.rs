@@ -15,7 +15,9 @@ use crate::domain::cost::ClaimState;
 use crate::domain::money::{Ore, MAX_AMOUNT};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::costs::put_claim::{self, PutClaimError};
+use crate::routes::responses::{DatabaseBusy, IfMatchRequired, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 /// The whole claim; what is left out is cleared.
@@ -79,14 +81,7 @@ fn refused(caller: &Caller, e: PutClaimError) -> ApiError {
         PutClaimError::Hidden => hidden(caller, "put_insurance_claim"),
         PutClaimError::NotAllowed => {
             tracing::info!(user_id = %caller.user_id, action = "put_insurance_claim", "denied");
-            ApiError::Forbidden(
-                i18n::current()
-                    .pick(
-                        "Försäkringsärendet sköts av ekonomi och säkerhetssamordnare.",
-                        "Insurance claims are handled by finance and the safety coordinators.",
-                    )
-                    .to_owned(),
-            )
+            ApiError::Forbidden(i18n::current().t(Msg::CostClaimsNotHandler).to_owned())
         }
         PutClaimError::Stale => ApiError::PreconditionFailed,
         PutClaimError::Db(e) => e.into(),
@@ -110,16 +105,14 @@ fn refused(caller: &Caller, e: PutClaimError) -> ApiError {
     responses(
         (status = 200, description = "The claim as stored.", body = dto::ClaimView,
          headers(("ETag" = String, description = "The claim's new version, quoted."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may not set claims (a manager, skyddsombud), or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case in the caller's scope.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The claim changed since it was read; nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are missing or invalid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing or is not an ETag of this API.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
+        DatabaseBusy,
     )
 )]
 #[put("/incidents/{id}/insurance-claim")]

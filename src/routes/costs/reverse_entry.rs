@@ -13,8 +13,10 @@ use super::{attempt, case_only, dto, hidden};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::costs::reverse_entry::{self, ReverseEntryError, IDEMPOTENCY_SCOPE};
 use crate::ops::costs::{earlier, Created};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -41,20 +43,12 @@ fn refused(caller: &Caller, e: ReverseEntryError) -> ApiError {
             hidden(caller, "reverse_cost_entry")
         }
         ReverseEntryError::CaseOnly => case_only(caller, "reverse_cost_entry"),
-        ReverseEntryError::IsReversal => ApiError::Conflict(
-            lang.pick(
-                "En rättelse kan inte rättas. Lägg in beloppet som en ny post i stället.",
-                "A reversal cannot be reversed. Enter the amount as a new entry instead.",
-            )
-            .to_owned(),
-        ),
-        ReverseEntryError::AlreadyReversed(_) => ApiError::Conflict(
-            lang.pick(
-                "Posten är redan rättad.",
-                "The entry has already been reversed.",
-            )
-            .to_owned(),
-        ),
+        ReverseEntryError::IsReversal => {
+            ApiError::Conflict(lang.t(Msg::CostReversalOfReversal).to_owned())
+        }
+        ReverseEntryError::AlreadyReversed(_) => {
+            ApiError::Conflict(lang.t(Msg::CostAlreadyReversed).to_owned())
+        }
         ReverseEntryError::Db(e) => e.into(),
     }
 }
@@ -74,15 +68,13 @@ fn refused(caller: &Caller, e: ReverseEntryError) -> ApiError {
     request_body(content = NewReversal, content_type = "application/json"),
     responses(
         (status = 201, description = "The reversing entry.", body = dto::EntryView),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotLoggedIn,
         (status = 403, description = "The caller may see the case but not its costs, or the request is cross-site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case in the caller's scope, or no such entry on it.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The entry is already reversed, or is itself a reversal.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/incidents/{id}/costs/{entry}/reversal")]

@@ -5,25 +5,22 @@ use super::dto::{CostCaseItem, TrendView};
 use super::export::{column, Cell, Column, Kind, Table};
 use crate::domain::money::Ore;
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 
 fn trend_columns(lang: Lang) -> Vec<Column> {
-    let h = |sv, en| lang.pick(sv, en);
+    let h = |m| lang.t(m);
     vec![
-        column(h("Period", "Period"), Kind::Text, 12.0),
-        column(h("Från", "From"), Kind::Text, 11.0),
-        column(h("Till", "To"), Kind::Text, 11.0),
-        column(h("Grupp", "Group"), Kind::Text, 34.0),
-        column(h("Kostnad (kr)", "Cost (SEK)"), Kind::Money, 16.0),
-        column(h("Återvunnet (kr)", "Recovered (SEK)"), Kind::Money, 16.0),
-        column(h("Netto (kr)", "Net (SEK)"), Kind::Money, 16.0),
-        column(h("Ärenden", "Cases"), Kind::Count, 9.0),
-        column(
-            h("Netto föregående år (kr)", "Net a year earlier (SEK)"),
-            Kind::Money,
-            20.0,
-        ),
-        column(h("Förändring (kr)", "Change (SEK)"), Kind::Money, 16.0),
-        column(h("Förändring (%)", "Change (%)"), Kind::Percent, 12.0),
+        column(h(Msg::ColPeriod), Kind::Text, 12.0),
+        column(h(Msg::ColFrom), Kind::Text, 11.0),
+        column(h(Msg::ColTo), Kind::Text, 11.0),
+        column(h(Msg::ColGroup), Kind::Text, 34.0),
+        column(h(Msg::ColCost), Kind::Money, 16.0),
+        column(h(Msg::ColRecovered), Kind::Money, 16.0),
+        column(h(Msg::ColNet), Kind::Money, 16.0),
+        column(h(Msg::ColCases), Kind::Count, 9.0),
+        column(h(Msg::ColNetYearEarlier), Kind::Money, 20.0),
+        column(h(Msg::ColChange), Kind::Money, 16.0),
+        column(h(Msg::ColChangePercent), Kind::Percent, 12.0),
     ]
 }
 
@@ -36,7 +33,7 @@ pub fn trend(t: &TrendView, lang: Lang) -> Table {
             .map(|g| g.label.clone())
             .unwrap_or_else(|| key.to_owned())
     };
-    let total = lang.pick("Totalt", "Total").to_owned();
+    let total = lang.t(Msg::CostTotal).to_owned();
     let mut rows = Vec::new();
     for p in &t.points {
         let mut row =
@@ -88,18 +85,18 @@ pub fn trend_rows(t: &TrendView) -> i64 {
 
 /// The cases with costs as a table.
 pub fn cases(items: &[CostCaseItem], from: &str, to: &str, lang: Lang) -> Table {
-    let h = |sv, en| lang.pick(sv, en);
+    let h = |m| lang.t(m);
     let columns = vec![
-        column(h("Ärende", "Case"), Kind::Text, 38.0),
-        column(h("Rubrik", "Title"), Kind::Text, 40.0),
-        column(h("Typ", "Kind"), Kind::Text, 18.0),
-        column(h("Enhet", "Unit"), Kind::Text, 30.0),
-        column(h("Datum", "Date"), Kind::Text, 11.0),
-        column(h("Status", "Status"), Kind::Text, 18.0),
-        column(h("Kostnad (kr)", "Cost (SEK)"), Kind::Money, 16.0),
-        column(h("Återvunnet (kr)", "Recovered (SEK)"), Kind::Money, 16.0),
-        column(h("Netto (kr)", "Net (SEK)"), Kind::Money, 16.0),
-        column(h("Försäkringsärende", "Insurance claim"), Kind::Text, 18.0),
+        column(h(Msg::ColCase), Kind::Text, 38.0),
+        column(h(Msg::ColTitle), Kind::Text, 40.0),
+        column(h(Msg::ColKind), Kind::Text, 18.0),
+        column(h(Msg::ColUnit), Kind::Text, 30.0),
+        column(h(Msg::ColDate), Kind::Text, 11.0),
+        column(h(Msg::ColStatus), Kind::Text, 18.0),
+        column(h(Msg::ColCost), Kind::Money, 16.0),
+        column(h(Msg::ColRecovered), Kind::Money, 16.0),
+        column(h(Msg::ColNet), Kind::Money, 16.0),
+        column(h(Msg::ColClaim), Kind::Text, 18.0),
     ];
     let rows = items
         .iter()

@@ -14,8 +14,10 @@ use crate::domain::cost::BasisFilter;
 use crate::domain::cost_period::{GroupBy, Month, PeriodKind, Range, RangeError};
 use crate::domain::cost_trend::TrendQuery;
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
 use crate::ops::costs::read::{self, Source, TrendParams};
+use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
 /// Every parameter is optional.
@@ -51,19 +53,10 @@ pub struct TrendQueryParams {
 
 fn range_error(e: RangeError, lang: Lang) -> ApiError {
     let message = match e.code {
-        "before_from" => lang.pick(
-            "Slutmånaden ligger före startmånaden.",
-            "The last month is before the first.",
-        ),
-        "range" => lang.pick("Högst 20 år åt gången.", "At most 20 years at a time."),
-        "period_start" => lang.pick(
-            "Kvartal börjar i januari, april, juli eller oktober och år i januari.",
-            "Quarters start in January, April, July or October, and years in January.",
-        ),
-        _ => lang.pick(
-            "Kvartal slutar i mars, juni, september eller december.",
-            "Quarters end in March, June, September or December.",
-        ),
+        "before_from" => lang.t(Msg::CostRangeBeforeFrom),
+        "range" => lang.t(Msg::CostRangeTooLong),
+        "period_start" => lang.t(Msg::CostRangePeriodStart),
+        _ => lang.t(Msg::CostRangePeriodEnd),
     };
     ApiError::field(e.field, e.code, message)
 }
@@ -71,26 +64,20 @@ fn range_error(e: RangeError, lang: Lang) -> ApiError {
 impl TrendQueryParams {
     fn parse(self, now: Month) -> Result<(TrendParams, ExportFormat), ApiError> {
         let mut c = Checker::new();
-        let kind = c
-            .parse(
-                "period",
-                self.period.filter(|s| !s.trim().is_empty()),
-                |s| s.trim().parse::<PeriodKind>().map_err(|()| "unknown_value"),
-            )
-            .unwrap_or(PeriodKind::Month);
-        let group_by = c
-            .parse(
-                "group_by",
-                self.group_by.filter(|s| !s.trim().is_empty()),
-                |s| s.trim().parse::<GroupBy>().map_err(|()| "unknown_value"),
-            )
-            .unwrap_or(GroupBy::None);
+        let kind = super::param(&mut c, "period", self.period, |s| {
+            s.trim().parse::<PeriodKind>().map_err(|()| "unknown_value")
+        })
+        .unwrap_or(PeriodKind::Month);
+        let group_by = super::param(&mut c, "group_by", self.group_by, |s| {
+            s.trim().parse::<GroupBy>().map_err(|()| "unknown_value")
+        })
+        .unwrap_or(GroupBy::None);
         let (default_from, default_to) = default_range(kind, now);
         let from = super::month(&mut c, "from", self.from).unwrap_or(default_from);
         let to = super::month(&mut c, "to", self.to).unwrap_or(default_to);
         let unit = super::unit(&mut c, self.unit);
         let basis = super::basis(&mut c, self.basis);
-        let format = c.parse("format", self.format, |f| export::format(Some(&f)));
+        let format = super::param(&mut c, "format", self.format, |f| export::format(Some(&f)));
         c.finish()?;
         let range = Range::new(kind, from, to).map_err(|e| range_error(e, i18n::current()))?;
         let query = TrendQuery {
@@ -118,7 +105,7 @@ impl TrendQueryParams {
         (status = 200, description = "The trend (JSON), or the same rows as a CSV or XLSX download with `format`.",
          content((dto::TrendView = "application/json"), (export::CsvFile = "text/csv"),
                  (export::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
         (status = 403, description = "The caller has no rights to costs, or not to this unit's.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is not valid (or the export would be too large); `errors` names it.", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is busy, or two exports are being built; try again.", body = Problem, content_type = "application/problem+json"),

@@ -4,8 +4,9 @@ use actix_web::{get, web, HttpResponse};
 
 use super::dto;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::i18n;
+use crate::routes::responses::NotLoggedIn;
 use crate::state::AppState;
 
 /// Cost categories and labels
@@ -17,7 +18,7 @@ use crate::state::AppState;
     operation_id = "cost_categories",
     responses(
         (status = 200, description = "The vocabulary.", body = dto::CostVocabulary),
-        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        NotLoggedIn,
     )
 )]
 #[get("/costs/categories")]

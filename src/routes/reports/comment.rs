@@ -9,8 +9,10 @@ use utoipa::ToSchema;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
 use crate::ops::reports::comment::{self as ops, ReporterCommentError};
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,13 +39,11 @@ pub struct CommentAdded {
     request_body(content = AddComment, content_type = "application/json"),
     responses(
         (status = 201, description = "The comment was added.", body = CommentAdded),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 404, description = "No case has this code.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The text is missing or not valid.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/track/{tracking_code}/comments")]
@@ -64,9 +64,7 @@ pub async fn add_tracking_comment(
         Ok(()) => Ok(HttpResponse::Created().json(CommentAdded { at: ctx.now })),
         Err(ReporterCommentError::Unknown) => Err(ApiError::NotFound),
         Err(ReporterCommentError::Closed) => Err(ApiError::Conflict(
-            i18n::current()
-                .pick("Ärendet är avslutat.", "The case is closed.")
-                .to_owned(),
+            i18n::current().t(Msg::TrackCaseClosed).to_owned(),
         )),
         Err(ReporterCommentError::Db(e)) => Err(e.into()),
     }

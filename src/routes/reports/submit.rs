@@ -19,6 +19,7 @@ use crate::ops::idempotent::{self, Attempt};
 use crate::ops::reports::submit::{self as ops, IncidentCreated, ReporterUser};
 use crate::routes::idempotency;
 use crate::routes::input::{self, Checker, Lenient};
+use crate::routes::responses::{DatabaseBusy, JsonBodyErrors};
 use crate::state::AppState;
 
 /// A report of an event. Text is trimmed and Unicode-normalised (NFC) before its length is
@@ -213,13 +214,11 @@ impl CreateIncidentRequest {
     responses(
         (status = 201, description = "The report is stored.", body = IncidentCreated,
          headers(("Location" = String, description = "The case's URL."))),
-        (status = 400, description = "The body is not valid JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 422, description = "Some fields are not valid; `errors` lists each.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many reports from this client address or for this reporter address in the last hour; try again after `Retry-After` seconds (the report is not stored).", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = String, description = "Seconds until a report is accepted again."))),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[post("/incidents")]

@@ -5,11 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::attachments::AttachmentInfo;
 use crate::db::{attachments, incidents};
+use crate::domain::case_event::EventKind;
 use crate::domain::{IncidentKind, IncidentStatus, TrackingCode};
 use crate::error::{ApiError, Problem};
 use crate::i18n;
+use crate::i18n::Msg;
+use crate::ops::photos::AttachmentInfo;
+use crate::routes::responses::DatabaseBusy;
 use crate::state::AppState;
 
 /// The public view of a case: no personal data, no internal notes.
@@ -21,6 +24,8 @@ pub struct TrackedCase {
     pub status: IncidentStatus,
     /// The status in plain words, in the caller's language.
     pub status_label: String,
+    /// Whether the case is still open: the reporter may add a comment or a photo.
+    pub open: bool,
     pub created_at: DateTime<Utc>,
     /// Public updates, oldest first.
     pub updates: Vec<CaseUpdate>,
@@ -36,24 +41,16 @@ pub struct CaseUpdate {
     pub text: String,
 }
 
-fn update_text(kind: &str, data: &str) -> String {
+fn update_text(kind: EventKind, data: &serde_json::Value) -> String {
     let lang = i18n::current();
     match kind {
-        "created" => lang
-            .pick("Rapporten togs emot.", "The report was received.")
-            .to_owned(),
-        "acknowledged" => lang
-            .pick(
-                "Ansvarig chef har tagit emot ärendet.",
-                "The responsible manager has received the case.",
-            )
-            .to_owned(),
-        "photo_added" => lang
-            .pick("En bild lades till.", "A photo was added.")
-            .to_owned(),
-        _ => serde_json::from_str::<serde_json::Value>(data)
-            .ok()
-            .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+        EventKind::Created => lang.t(Msg::TrackReceived).to_owned(),
+        EventKind::Acknowledged => lang.t(Msg::TrackAcknowledged).to_owned(),
+        EventKind::PhotoAdded => lang.t(Msg::TrackPhotoAdded).to_owned(),
+        _ => data
+            .get("text")
+            .and_then(|t| t.as_str())
+            .map(str::to_owned)
             .unwrap_or_default(),
     }
 }
@@ -68,7 +65,7 @@ fn update_text(kind: &str, data: &str) -> String {
     responses(
         (status = 200, description = "The case as the reporter sees it.", body = TrackedCase),
         (status = 404, description = "No case has this code.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; try again.", body = Problem, content_type = "application/problem+json"),
+        DatabaseBusy,
     )
 )]
 #[get("/track/{tracking_code}")]
@@ -89,20 +86,19 @@ pub async fn track_incident(
         })
         .await?
         .ok_or(ApiError::NotFound)?;
-    let corrupt =
-        |what: &str| ApiError::Internal(anyhow::anyhow!("incident {} has a bad {what}", case.id));
     let status: IncidentStatus = case.status;
     let body = TrackedCase {
-        kind: case.kind.parse().map_err(|()| corrupt("kind"))?,
+        kind: case.kind,
         status_label: status.label(i18n::current()).to_owned(),
+        open: status.is_open(),
         status,
         created_at: case.created_at.and_utc(),
         updates: events
             .iter()
             .map(|e| CaseUpdate {
                 at: e.at.and_utc(),
-                kind: e.kind.clone(),
-                text: update_text(&e.kind, &e.data),
+                kind: e.kind.as_str().to_owned(),
+                text: update_text(e.kind, &e.data),
             })
             .collect(),
         attachments: photos

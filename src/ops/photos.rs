@@ -1,4 +1,4 @@
-//! Adding a photo to a case: clean it, then store it with its history event and the answer to
+//! Add a photo to a case (from the tracking page or the report form): clean it, then store it with its history event and the answer to
 //! its `Idempotency-Key` in one transaction, or store nothing.
 
 use std::sync::Arc;
@@ -14,13 +14,16 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::config::PhotoSettings;
 use crate::db::attachments::{self, AttachmentMeta, NewAttachment, Refusal};
 use crate::db::idempotency::{self, StoredResponse};
-use crate::db::{incidents, Db, DbError};
+use crate::db::{events, incidents, Db, DbError};
+use crate::domain::case_event::CaseEvent;
 use crate::domain::photo::{self, PhotoError, Sniffed};
 use crate::domain::rate_limit::RateLimiter;
+use crate::domain::secret::hex;
 use crate::domain::TrackingCode;
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Msg;
 use crate::i18n::{self, Lang};
-use crate::idempotent::{self, Submission};
+use crate::ops::idempotent::{self, Submission};
 
 pub const IDEMPOTENCY_SCOPE: &str = "attachments.create";
 /// The multipart field that carries the photo.
@@ -227,7 +230,9 @@ pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submis
         response_body: body.clone(),
     };
     let sha256 = hex(&Sha256::digest(&clean.bytes));
-    let event = serde_json::json!({ "attachment_id": id.to_string() }).to_string();
+    let event = CaseEvent::PhotoAdded {
+        attachment_id: id.to_string(),
+    };
     let result = db
         .write(move |conn| {
             let id = id.to_string();
@@ -243,13 +248,11 @@ pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submis
                 },
             )?;
             if added.is_ok() {
-                incidents::append_event(
+                events::append(
                     conn,
                     &incident_id,
                     now.naive_utc(),
                     Some("reporter"),
-                    "photo_added",
-                    true,
                     &event,
                 )?;
                 if let Some(key) = key {
@@ -271,20 +274,10 @@ pub async fn add(db: &Db, intake: &PhotoIntake, upload: Upload) -> Result<Submis
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn refusal_error(refusal: Refusal, lang: Lang) -> ApiError {
     match refusal {
         Refusal::Unknown => ApiError::NotFound,
-        Refusal::Closed => ApiError::Conflict(
-            lang.pick(
-                "Ärendet är avslutat; bilder kan inte läggas till.",
-                "The case is closed; photos can no longer be added.",
-            )
-            .to_owned(),
-        ),
+        Refusal::Closed => ApiError::Conflict(lang.t(Msg::PhotoCaseClosed).to_owned()),
         Refusal::Full => ApiError::field(
             FIELD,
             "too_many",
@@ -303,35 +296,21 @@ fn refusal_error(refusal: Refusal, lang: Lang) -> ApiError {
 }
 
 pub fn photo_error(error: PhotoError, lang: Lang, max_decode_bytes: u64) -> ApiError {
-    let field = |code: &str, sv: &'static str, en: &'static str| {
-        FieldError::new(FIELD, code, lang.pick(sv, en))
-    };
+    let field = |code: &str, m: Msg| FieldError::new(FIELD, code, lang.t(m));
     match error {
-        PhotoError::Empty => ApiError::Validation(vec![field(
-            "required",
-            "Filen är tom.",
-            "The file is empty.",
-        )]),
+        PhotoError::Empty => ApiError::Validation(vec![field("required", Msg::PhotoEmpty)]),
         PhotoError::TooLarge => ApiError::PayloadTooLarge {
             limit: photo::MAX_BYTES,
         },
-        PhotoError::UnsupportedType(Sniffed::Heif) => ApiError::UnsupportedFile(field(
-            "unsupported_type",
-            "HEIC/HEIF-bilder kan inte tas emot. Välj JPEG (på iPhone: Inställningar › Kamera › Format › Mest kompatibel), PNG eller WebP.",
-            "HEIC/HEIF images cannot be received. Choose JPEG (on iPhone: Settings › Camera › Formats › Most Compatible), PNG or WebP.",
-        )),
-        PhotoError::UnsupportedType(_) => ApiError::UnsupportedFile(field(
-            "unsupported_type",
-            "Filen är ingen bild av typ JPEG, PNG eller WebP.",
-            "The file is not a JPEG, PNG or WebP image.",
-        )),
+        PhotoError::UnsupportedType(Sniffed::Heif) => {
+            ApiError::UnsupportedFile(field("unsupported_type", Msg::PhotoHeif))
+        }
+        PhotoError::UnsupportedType(_) => {
+            ApiError::UnsupportedFile(field("unsupported_type", Msg::PhotoUnsupported))
+        }
         PhotoError::Undecodable(why) => {
             tracing::info!(%why, "photo refused: does not decode");
-            ApiError::Validation(vec![field(
-                "undecodable",
-                "Bilden är skadad och kunde inte läsas.",
-                "The image is damaged and could not be read.",
-            )])
+            ApiError::Validation(vec![field("undecodable", Msg::PhotoUndecodable)])
         }
         PhotoError::TooManyPixels { .. } => {
             // What the decode bound means for an ordinary colour photo (3 bytes a pixel).
