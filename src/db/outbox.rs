@@ -288,6 +288,14 @@ pub fn release_all_leases(conn: &mut AnyConnection) -> DbResult<usize> {
     )
 }
 
+/// How many rows hold a lease (expired or not).
+pub fn leased_count(conn: &mut AnyConnection) -> DbResult<i64> {
+    Ok(outbox::table
+        .filter(outbox::lease_owner.is_not_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// The state a row is shown in at `now`: `sending` while its lease holds.
 pub fn shown_state(row: &OutboxRow, now: NaiveDateTime) -> &'static str {
     let leased = row.lease_until.is_some_and(|until| until >= now);

@@ -372,6 +372,10 @@ pub fn release_leases_of_earlier_runs(db: &Db) -> DbResult<usize> {
     if db.backend() != crate::db::Backend::Sqlite {
         return Ok(0);
     }
+    // Read first: a start with nothing leased (the usual case) writes nothing.
+    if db.read_blocking(outbox::leased_count)? == 0 {
+        return Ok(0);
+    }
     let n = db.write_blocking(outbox::release_all_leases)?;
     if n > 0 {
         tracing::warn!(
