@@ -116,7 +116,8 @@ async fn outbox_figures_move_when_mail_is_sent_and_when_it_dies() {
         .iter()
         .any(|s| s.metric == "tillbud_http_request_duration_seconds"
             && matches!(s.value, Value::Histogram(_))));
-    // A permanent refusal with one attempt allowed: the mails die.
+    // A permanent refusal with one attempt allowed: the mails die (and the summary to the
+    // demo's safety coordinator, written after them, dies too: at least two).
     smtp.set_mode(Mode::PermFail);
     app.report("Lyckeby skola", "near_miss", &[], Some("eva.ek@example.se"))
         .await;
