@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod idempotent;
 pub mod mail;
+pub mod oidc;
 pub mod ops;
 pub mod routes;
 pub mod startup;
