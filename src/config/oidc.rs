@@ -5,7 +5,6 @@ use std::time::Duration;
 use super::ConfigError;
 use crate::domain::sso::GroupRoles;
 
-
 /// Single sign-on with an OpenID Connect provider.
 #[derive(Clone)]
 pub struct OidcSettings {
@@ -47,7 +46,10 @@ pub(super) fn parse(
         return Ok(None);
     }
     if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
-        return Err(bad("oidc_issuer", format!("'{issuer}' is not an http(s) URL")));
+        return Err(bad(
+            "oidc_issuer",
+            format!("'{issuer}' is not an http(s) URL"),
+        ));
     }
     let client_id = get("oidc_client_id").trim().to_owned();
     if client_id.is_empty() {
@@ -85,7 +87,12 @@ pub(super) fn parse(
             .parse::<u64>()
             .ok()
             .filter(|n| (1..=120).contains(n))
-            .ok_or_else(|| bad("oidc_timeout_secs", format!("'{v}' is not a number from 1 to 120")))?;
+            .ok_or_else(|| {
+                bad(
+                    "oidc_timeout_secs",
+                    format!("'{v}' is not a number from 1 to 120"),
+                )
+            })?;
         Duration::from_secs(n)
     };
     Ok(Some(OidcSettings {

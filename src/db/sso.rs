@@ -115,7 +115,9 @@ pub fn session_roles(conn: &mut AnyConnection, session_hash: &str) -> DbResult<S
 /// Whether `email` (lower-case) is staff: named in the org tree, a configured coordinator, a
 /// user with a coordinator, finance or admin flag, or holder of a grant over a unit.
 pub fn is_staff(conn: &mut AnyConnection, email: &str, coordinators: &[String]) -> DbResult<bool> {
-    if coordinators.iter().any(|c| c.trim().to_lowercase() == email)
+    if coordinators
+        .iter()
+        .any(|c| c.trim().to_lowercase() == email)
         || super::users::in_org_tree(conn, email)?
     {
         return Ok(true);

@@ -178,7 +178,10 @@ pub fn own_path(next: &str) -> Option<String> {
         return None;
     }
     let rest: Vec<&str> = segments.collect();
-    let word = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let word = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
     let query_ok = query
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_=&%.".contains(c));
@@ -212,7 +215,12 @@ mod tests {
 
     #[test]
     fn only_own_paths_are_returned_to() {
-        for good in ["/cases", "/cases/0193-ab", "/ekonomi/cases/x", "/cases?status=new"] {
+        for good in [
+            "/cases",
+            "/cases/0193-ab",
+            "/ekonomi/cases/x",
+            "/cases?status=new",
+        ] {
             assert_eq!(own_path(good).as_deref(), Some(good));
         }
         for bad in [

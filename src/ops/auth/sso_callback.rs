@@ -65,7 +65,10 @@ pub async fn finish_sso_login(
     // The login must finish in the browser that started it: otherwise someone could make a
     // victim's browser finish *their* login (login CSRF).
     if callback.state_cookie.as_deref() != Some(state.as_str()) {
-        return Err(refused(SsoRefusal::BadState, "state not started in this browser"));
+        return Err(refused(
+            SsoRefusal::BadState,
+            "state not started in this browser",
+        ));
     }
     let state_hash = hash_secret(&state);
     let now = ctx.now.naive_utc();
@@ -75,7 +78,10 @@ pub async fn finish_sso_login(
         .await?
         .ok_or_else(|| refused(SsoRefusal::BadState, "unknown, used or expired state"))?;
     if let Some(error) = callback.error {
-        return Err(refused(SsoRefusal::Denied, error.chars().take(100).collect::<String>()));
+        return Err(refused(
+            SsoRefusal::Denied,
+            error.chars().take(100).collect::<String>(),
+        ));
     }
     let code = callback
         .code
@@ -90,10 +96,7 @@ pub async fn finish_sso_login(
             OidcError::Token(d) => refused(SsoRefusal::BadToken, d),
             e @ OidcError::NoEmail(_) => refused(SsoRefusal::NoEmail, e.to_string()),
         })?;
-    let roles = provider
-        .settings()
-        .group_roles
-        .roles_for(&identity.groups);
+    let roles = provider.settings().group_roles.roles_for(&identity.groups);
     let session_id = new_secret();
     let user = log_in(ctx, identity, roles, &session_id, old_session, rules).await?;
     Ok(LoggedIn {
@@ -153,6 +156,9 @@ async fn log_in(
     match outcome {
         Outcome::Started(user) => Ok(user),
         Outcome::Disabled(id) => Err(refused(SsoRefusal::Disabled, format!("user {id}"))),
-        Outcome::NotAllowed => Err(refused(SsoRefusal::NotAllowed, "no user, not in the org tree, no login domain")),
+        Outcome::NotAllowed => Err(refused(
+            SsoRefusal::NotAllowed,
+            "no user, not in the org tree, no login domain",
+        )),
     }
 }

@@ -125,7 +125,10 @@ fn refusal(pages: &Pages, why: SsoRefusal, detail: &str) -> HttpResponse {
 /// logs in in the morning, so generously; the pending logins are capped as well.
 fn limited(req: &HttpRequest, state: &AppState) -> bool {
     let ip = crate::auth::client::address(req, &state.settings.proxies);
-    let keys = [(format!("sso:{ip}"), state.settings.auth.login_rate_limit * 20)];
+    let keys = [(
+        format!("sso:{ip}"),
+        state.settings.auth.login_rate_limit * 20,
+    )];
     state.login_limiter.check(&keys, state.clock.now()).is_err()
 }
 
@@ -187,14 +190,17 @@ pub async fn callback(
     };
     let mut gone = state_cookie(settings, String::new());
     gone.make_removal();
-    let done = match sso_callback::finish_sso_login(&state.ops(), provider, input, old, rules).await {
+    let done = match sso_callback::finish_sso_login(&state.ops(), provider, input, old, rules).await
+    {
         Ok(done) => done,
         Err(CallbackError::Refused(why, detail)) => {
             let mut r = refusal(&pages, why, &detail);
             let _ = r.add_removal_cookie(&gone);
             return r;
         }
-        Err(CallbackError::Db(e)) => return refusal(&pages, SsoRefusal::Unavailable, &e.to_string()),
+        Err(CallbackError::Db(e)) => {
+            return refusal(&pages, SsoRefusal::Unavailable, &e.to_string())
+        }
     };
     tracing::info!(user_id = %done.user.id, roles = %done.roles.to_text(), "login: session started (sso)");
     let finance = done.user.is_finance || done.roles.finance;
