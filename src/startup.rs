@@ -225,7 +225,13 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if is_problem {
+    // A page that explains a refusal to a person keeps its HTML.
+    let is_page = res
+        .response()
+        .extensions()
+        .get::<crate::web::RefusalPage>()
+        .is_some();
+    if is_problem || is_page {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

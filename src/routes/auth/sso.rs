@@ -16,7 +16,7 @@ use crate::mail::templates::escape_html;
 use crate::ops::auth::sso_callback::{self, Callback, CallbackError, LoginRules};
 use crate::ops::auth::sso_start::{self, StartError, LOGIN_TTL};
 use crate::state::AppState;
-use crate::web::{Pages, PAGE_CSP};
+use crate::web::{Pages, RefusalPage, PAGE_CSP};
 
 #[derive(Debug, Default, Deserialize)]
 struct LoginQuery {
@@ -110,10 +110,13 @@ fn page(pages: &Pages, code: StatusCode, text: Msg) -> HttpResponse {
     if code == StatusCode::SERVICE_UNAVAILABLE {
         r.insert_header((header::RETRY_AFTER, "60"));
     }
-    r.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+    let mut page = r
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
-        .body(html)
+        .body(html);
+    page.extensions_mut().insert(RefusalPage);
+    page
 }
 
 fn refusal(pages: &Pages, why: SsoRefusal, detail: &str) -> HttpResponse {
