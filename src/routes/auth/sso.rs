@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::domain::sso::{own_path, SsoRefusal};
 use crate::i18n::{Lang, Msg};
 use crate::mail::templates::escape_html;
-use crate::ops::auth::sso_callback::{self, Callback, CallbackError, LoginRules};
+use crate::ops::auth::sso_callback::{self, Callback, CallbackError, LoggedIn, LoginRules};
 use crate::ops::auth::sso_start::{self, StartError, LOGIN_TTL};
 use crate::state::AppState;
 use crate::web::{Pages, RefusalPage, PAGE_CSP};
@@ -161,8 +161,39 @@ pub async fn login(
     }
 }
 
+/// What the provider and the browser brought to the callback.
+fn callback_input(req: &HttpRequest, settings: &Settings) -> Callback {
+    let query = web::Query::<CallbackQuery>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
+    Callback {
+        state: query.state,
+        state_cookie: req
+            .cookie(state_cookie_name(settings))
+            .map(|c| c.value().to_owned()),
+        code: query.code,
+        error: query.error,
+    }
+}
+
+fn login_rules(settings: &Settings) -> LoginRules<'_> {
+    LoginRules {
+        coordinators: &settings.mail.safety_coordinators,
+        login_domains: &settings.auth.login_domains,
+        session_max: settings.auth.session_max,
+    }
+}
+
+/// The page asked for, else the desk of one's role.
+fn landing(done: &LoggedIn) -> String {
+    let finance = done.user.is_finance || done.roles.finance;
+    done.next
+        .clone()
+        .unwrap_or_else(|| if finance { "/ekonomi" } else { "/cases" }.to_owned())
+}
+
 /// `GET /auth/oidc/callback?code=…&state=…`: finish the login, start the session, and go on to
-/// the page asked for (else the desk of one's role).
+/// the page asked for. The state cookie is removed whatever happens.
 pub async fn callback(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -171,49 +202,35 @@ pub async fn callback(
     let Some(provider) = state.oidc.as_deref() else {
         return page(&pages, StatusCode::NOT_FOUND, Msg::SsoNotConfigured);
     };
-    let query = web::Query::<CallbackQuery>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .unwrap_or_default();
     let settings = &state.settings;
-    let input = Callback {
-        state: query.state,
-        state_cookie: req
-            .cookie(state_cookie_name(settings))
-            .map(|c| c.value().to_owned()),
-        code: query.code,
-        error: query.error,
-    };
+    let input = callback_input(&req, settings);
     let old = req
         .cookie(session::cookie_name(settings))
         .map(|c| hash_secret(c.value()));
-    let rules = LoginRules {
-        coordinators: &settings.mail.safety_coordinators,
-        login_domains: &settings.auth.login_domains,
-        session_max: settings.auth.session_max,
-    };
     let mut gone = state_cookie(settings, String::new());
     gone.make_removal();
-    let done = match sso_callback::finish_sso_login(&state.ops(), provider, input, old, rules).await
+    let rules = login_rules(settings);
+    let mut refused = match sso_callback::finish_sso_login(
+        &state.ops(),
+        provider,
+        input,
+        old,
+        rules,
+    )
+    .await
     {
-        Ok(done) => done,
-        Err(CallbackError::Refused(why, detail)) => {
-            let mut r = refusal(&pages, why, &detail);
-            let _ = r.add_removal_cookie(&gone);
-            return r;
+        Ok(done) => {
+            tracing::info!(user_id = %done.user.id, roles = %done.roles.to_text(), "login: session started (sso)");
+            return see_other(&landing(&done))
+                .cookie(session::cookie(settings, done.session_id))
+                .cookie(gone)
+                .finish();
         }
-        Err(CallbackError::Db(e)) => {
-            return refusal(&pages, SsoRefusal::Unavailable, &e.to_string())
-        }
+        Err(CallbackError::Refused(why, detail)) => refusal(&pages, why, &detail),
+        Err(CallbackError::Db(e)) => refusal(&pages, SsoRefusal::Unavailable, &e.to_string()),
     };
-    tracing::info!(user_id = %done.user.id, roles = %done.roles.to_text(), "login: session started (sso)");
-    let finance = done.user.is_finance || done.roles.finance;
-    let next = done
-        .next
-        .unwrap_or_else(|| if finance { "/ekonomi" } else { "/cases" }.to_owned());
-    see_other(&next)
-        .cookie(session::cookie(settings, done.session_id))
-        .cookie(gone)
-        .finish()
+    let _ = refused.add_removal_cookie(&gone);
+    refused
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

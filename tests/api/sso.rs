@@ -1,0 +1,162 @@
+//! Single sign-on without a provider: what the app says when it is off, when the provider
+//! cannot be reached and for a callback nobody started, and how its settings are checked. The
+//! flow against a real provider is `tests/oidc/` (its own step, it needs Node).
+
+use std::collections::BTreeMap;
+
+use tillbud::config::Settings;
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+#[actix_rt::test]
+async fn without_sso_the_login_methods_say_so_and_its_pages_explain() {
+    let app = spawn_app().await;
+    let methods = app.get("/api/v1/auth/methods").await;
+    assert_eq!(methods.status, 200, "{}", methods.raw);
+    assert!(methods.body["sso_login_url"].is_null());
+    assert_eq!(methods.body["mailed_link_for_staff"], true);
+    for path in ["/auth/oidc/login", "/auth/oidc/callback?code=x&state=y"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(
+            page.content_type().starts_with("text/html"),
+            "{path}: a page, not a problem"
+        );
+        assert!(page.raw.contains("inte inställd"), "{}", page.raw);
+        assert!(page.raw.contains("not set up here"), "{}", page.raw);
+    }
+}
+
+/// A provider address nothing listens on.
+const NOWHERE: &str = "http://127.0.0.1:9";
+
+#[actix_rt::test]
+async fn an_unreachable_provider_ends_on_a_clear_page_not_a_500() {
+    let app = spawn_app_with(&[
+        ("TILLBUD_OIDC_ISSUER", NOWHERE),
+        ("TILLBUD_OIDC_CLIENT_ID", "tillbud"),
+        ("TILLBUD_OIDC_TIMEOUT_SECS", "2"),
+    ])
+    .await;
+    let methods = app.get("/api/v1/auth/methods").await;
+    assert_eq!(methods.body["sso_login_url"], "/auth/oidc/login");
+    let page = app.get("/auth/oidc/login").await;
+    assert_eq!(page.status, 503, "{}", page.raw);
+    assert_eq!(page.header("retry-after"), Some("60"));
+    assert!(page.raw.contains("svarar inte just nu"), "{}", page.raw);
+    assert!(page.raw.contains("href=\"/login\""), "{}", page.raw);
+    // A callback that no login of this browser started is refused before the provider is
+    // asked anything.
+    let page = app.get("/auth/oidc/callback?code=abc&state=forged").await;
+    assert_eq!(page.status, 400, "{}", page.raw);
+    assert!(
+        page.raw.contains("startades inte i den här webbläsaren"),
+        "{}",
+        page.raw
+    );
+    let page = app.get("/auth/oidc/callback?error=access_denied").await;
+    assert_eq!(page.status, 400, "no state: {}", page.raw);
+}
+
+#[actix_rt::test]
+async fn the_login_page_offers_the_municipal_account_before_the_mailed_link() {
+    let app = spawn_app().await;
+    let page = app.get("/login").await;
+    let sso = page.raw.find("id=\"sso\"").expect("the SSO section");
+    let link = page
+        .raw
+        .find("id=\"request\"")
+        .expect("the mailed-link section");
+    assert!(sso < link, "the municipal account comes first");
+    assert!(page.raw.contains("Logga in med kommunens konto"));
+}
+
+fn load(pairs: &[(&str, &str)]) -> Result<Settings, String> {
+    let env: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Settings::load_from(None, &env).map_err(|e| e.0)
+}
+
+#[test]
+fn sso_settings_are_checked_at_start() {
+    let issuer = ("TILLBUD_OIDC_ISSUER", "https://login.example/tenant/v2.0");
+    let s = load(&[
+        issuer,
+        ("TILLBUD_OIDC_CLIENT_ID", "abc"),
+        ("TILLBUD_BASE_URL", "https://tillbud.example.se/"),
+        ("TILLBUD_OIDC_SCOPES", "openid email  profile"),
+        ("TILLBUD_OIDC_GROUP_CLAIM", "groups"),
+        ("TILLBUD_OIDC_GROUP_ROLES", "g1=coordinator,g2=finance"),
+    ])
+    .expect("valid SSO settings");
+    let o = s.oidc.expect("SSO on");
+    assert_eq!(
+        o.redirect_url,
+        "https://tillbud.example.se/auth/oidc/callback"
+    );
+    assert_eq!(o.post_logout_url, "https://tillbud.example.se/login");
+    assert_eq!(o.scopes, ["email", "profile"]);
+    assert_eq!(o.email_claim, "email");
+    assert!(o.client_secret.is_none(), "a public client");
+    assert!(o.staff_mailed_link);
+    assert!(
+        load(&[]).expect("defaults").oidc.is_none(),
+        "off by default"
+    );
+    for (pairs, key) in [
+        (vec![issuer], "oidc_client_id"),
+        (
+            vec![
+                ("TILLBUD_OIDC_ISSUER", "login.example"),
+                ("TILLBUD_OIDC_CLIENT_ID", "a"),
+            ],
+            "oidc_issuer",
+        ),
+        (
+            vec![
+                issuer,
+                ("TILLBUD_OIDC_CLIENT_ID", "a"),
+                ("TILLBUD_OIDC_GROUP_CLAIM", "groups"),
+                ("TILLBUD_OIDC_GROUP_ROLES", "g1=manager"),
+            ],
+            "oidc_group_roles",
+        ),
+        (
+            vec![
+                issuer,
+                ("TILLBUD_OIDC_CLIENT_ID", "a"),
+                ("TILLBUD_OIDC_GROUP_ROLES", "g1=admin"),
+            ],
+            "oidc_group_roles",
+        ),
+        (
+            vec![
+                issuer,
+                ("TILLBUD_OIDC_CLIENT_ID", "a"),
+                ("TILLBUD_OIDC_STAFF_MAILED_LINK", "maybe"),
+            ],
+            "oidc_staff_mailed_link",
+        ),
+        (
+            vec![
+                issuer,
+                ("TILLBUD_OIDC_CLIENT_ID", "a"),
+                ("TILLBUD_OIDC_TIMEOUT_SECS", "0"),
+            ],
+            "oidc_timeout_secs",
+        ),
+    ] {
+        let e = load(&pairs).expect_err(key);
+        assert!(e.contains(key), "{e}");
+    }
+    // The secret never shows in a debug print.
+    let s = load(&[
+        issuer,
+        ("TILLBUD_OIDC_CLIENT_ID", "a"),
+        ("TILLBUD_OIDC_CLIENT_SECRET", "hemligt-värde"),
+    ])
+    .expect("with a secret");
+    assert!(!format!("{:?}", s.oidc).contains("hemligt"));
+}
