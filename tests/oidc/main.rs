@@ -46,6 +46,7 @@ impl Provider {
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .arg("0")
+            .arg("--until-stdin-closes")
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

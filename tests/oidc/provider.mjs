@@ -2,7 +2,7 @@
 // (pinned in package.json) on loopback, with a small control API so a test can say who logs in
 // next and how the provider should misbehave. Prints "READY <port>" once it listens.
 //
-//   node provider.mjs [PORT]        (0 or nothing: any free port)
+//   node provider.mjs [PORT] [--until-stdin-closes]      (PORT 0 or nothing: any free port)
 //
 // Control API (JSON, same port, only for tests):
 //   POST /_test/scenario {email?, email_claim?, groups?, group_claim?, aud?, expired?,
@@ -117,8 +117,10 @@ server.listen(port, '127.0.0.1', () => {
   issuer.url = `http://127.0.0.1:${actual}`;
   process.stdout.write(`READY ${actual}\n`);
 });
-// The tests kill this process when they are done; a closed stdin (the test runner gone)
-// ends it as well, so no provider outlives its test.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
+// The tests kill this process when they are done. With --until-stdin-closes (the Rust tests
+// hold its stdin) a closed stdin ends it as well, so no provider outlives a test run that died.
+if (process.argv.includes('--until-stdin-closes')) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
 process.on('SIGTERM', () => process.exit(0));
