@@ -647,3 +647,31 @@ async fn with_the_mailed_link_off_for_staff_only_employees_get_one() {
     let mut browser = Browser::new();
     assert_eq!(log_in(&app, &mut browser).await.status, 303);
 }
+
+#[actix_rt::test]
+async fn the_email_is_read_from_the_configured_claim() {
+    let provider = Provider::start();
+    // Entra ID often carries the work address in `upn` rather than `email`.
+    let app = sso_app(&provider, &[("TILLBUD_OIDC_EMAIL_CLAIM", "upn")]).await;
+    provider
+        .scenario(json!({ "email": MANAGER, "email_claim": "upn" }))
+        .await;
+    let mut browser = Browser::new();
+    assert_eq!(log_in(&app, &mut browser).await.status, 303);
+    assert_eq!(me(&app, &browser).await.body["email"], MANAGER);
+    // A token without that claim names nobody.
+    provider
+        .scenario(json!({ "email": MANAGER, "email_claim": "email" }))
+        .await;
+    let mut other = Browser::new();
+    let refused = log_in(&app, &mut other).await;
+    assert_refused(&refused, 403, "ingen e-postadress");
+    // Nor does an `email` the provider itself calls unverified.
+    let app = sso_app(&provider, &[]).await;
+    provider
+        .scenario(json!({ "email": MANAGER, "email_verified": false }))
+        .await;
+    let mut third = Browser::new();
+    let refused = log_in(&app, &mut third).await;
+    assert_refused(&refused, 403, "ingen e-postadress");
+}

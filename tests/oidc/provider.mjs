@@ -5,8 +5,8 @@
 //   node provider.mjs [PORT] [--until-stdin-closes]      (PORT 0 or nothing: any free port)
 //
 // Control API (JSON, same port, only for tests):
-//   POST /_test/scenario {email?, email_claim?, groups?, group_claim?, aud?, expired?,
-//                         tamper?, deny?}   who the next logins are, and what goes wrong
+//   POST /_test/scenario {email?, email_claim?, email_verified?, groups?, group_claim?, aud?,
+//                         expired?, tamper?, deny?}   who the next logins are, and what goes wrong
 //   POST /_test/rotate                      sign from now on with a fresh key (new kid)
 //   GET  /_test/log                         the end-session requests seen so far
 import http from 'node:http';
@@ -50,6 +50,7 @@ service.on('beforeTokenSigning', (token) => {
   p[scenario.email_claim] = scenario.email;
   if (scenario.groups.length) p[scenario.group_claim] = scenario.groups;
   if (scenario.aud) p.aud = scenario.aud;
+  if (scenario.email_verified !== undefined) p.email_verified = scenario.email_verified;
   if (scenario.expired) {
     const now = Math.floor(Date.now() / 1000);
     p.iat = now - 7200;
