@@ -4,7 +4,7 @@
 //! provider told who logs in and how to misbehave.
 //!
 //! Needs Node and `npm ci` in tests/oidc/, hence its own step:
-//! `cargo test --features oidc-e2e --test oidc` (CI runs it; see the README).
+//! `cargo test --test oidc` (plain `cargo test` leaves it out; CI runs it; see the README).
 
 // The shared helpers serve the main suite too; not all of them are used here.
 #![allow(dead_code)]
