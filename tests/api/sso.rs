@@ -160,3 +160,62 @@ fn sso_settings_are_checked_at_start() {
     .expect("with a secret");
     assert!(!format!("{:?}", s.oidc).contains("hemligt"));
 }
+
+/// With the mailed link turned off for staff, a link a manager got before no longer works; an
+/// employee's still does.
+#[actix_rt::test]
+async fn a_staff_link_minted_before_the_switch_to_sso_no_longer_works() {
+    use crate::helpers::{mail_app, post_json, spawn_app_at};
+    use serde_json::json;
+    let (smtp, before) = mail_app(&[]).await;
+    for email in ["petra.lindgren@example.se", "eva.ek@example.se"] {
+        let r = post_json(
+            &before,
+            "/api/v1/auth/login-link",
+            &[],
+            json!({ "email": email }),
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}", r.raw);
+    }
+    smtp.wait_for(2, 20).await;
+    let token = |to: &str| {
+        let mail = &smtp.to(to)[0];
+        let link = mail
+            .link("http://tillbud.test/login?token=")
+            .unwrap_or_else(|| panic!("no login link in {}", mail.text()));
+        link.split("token=").nth(1).unwrap_or_default().to_owned()
+    };
+    let (manager, employee) = (
+        token("petra.lindgren@example.se"),
+        token("eva.ek@example.se"),
+    );
+    // The same database, now with single sign-on and the link off for staff.
+    let after = spawn_app_at(
+        &before.database_url,
+        None,
+        &[
+            ("TILLBUD_OIDC_ISSUER", NOWHERE),
+            ("TILLBUD_OIDC_CLIENT_ID", "tillbud"),
+            ("TILLBUD_OIDC_STAFF_MAILED_LINK", "false"),
+        ],
+    )
+    .await;
+    let same_origin = [("Sec-Fetch-Site", "same-origin")];
+    let refused = post_json(
+        &after,
+        "/api/v1/auth/session",
+        &same_origin,
+        json!({ "token": manager }),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.raw);
+    let started = post_json(
+        &after,
+        "/api/v1/auth/session",
+        &same_origin,
+        json!({ "token": employee }),
+    )
+    .await;
+    assert_eq!(started.status, 201, "{}", started.raw);
+}
