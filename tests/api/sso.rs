@@ -219,3 +219,48 @@ async fn a_staff_link_minted_before_the_switch_to_sso_no_longer_works() {
     .await;
     assert_eq!(started.status, 201, "{}", started.raw);
 }
+
+/// The client follows no redirects: a discovery document that answers "look over there" (an
+/// internal address, say) is not followed there, and the login ends on the 503 page.
+#[actix_rt::test]
+async fn discovery_follows_no_redirect() {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let elsewhere = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let elsewhere_port = elsewhere.local_addr().expect("addr").port();
+    elsewhere.set_nonblocking(true).expect("nonblocking");
+    let redirector = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let issuer = format!(
+        "http://127.0.0.1:{}",
+        redirector.local_addr().expect("addr").port()
+    );
+    let asked = Arc::new(AtomicBool::new(false));
+    let seen = asked.clone();
+    std::thread::spawn(move || {
+        // One request (discovery) is enough: answer it with a redirect.
+        if let Ok((mut s, _)) = redirector.accept() {
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            seen.store(true, Ordering::SeqCst);
+            let answer = format!(
+                "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{elsewhere_port}/.well-known/openid-configuration\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = s.write_all(answer.as_bytes());
+        }
+    });
+    let app = spawn_app_with(&[
+        ("TILLBUD_OIDC_ISSUER", issuer.as_str()),
+        ("TILLBUD_OIDC_CLIENT_ID", "tillbud"),
+        ("TILLBUD_OIDC_TIMEOUT_SECS", "3"),
+    ])
+    .await;
+    let page = app.get("/auth/oidc/login").await;
+    assert_eq!(page.status, 503, "{}", page.raw);
+    assert!(asked.load(Ordering::SeqCst), "discovery was asked");
+    assert!(
+        elsewhere.accept().is_err(),
+        "the redirect was not followed to the other address"
+    );
+}
