@@ -150,9 +150,11 @@ impl Provider {
                 });
                 Ok(metadata)
             }
-            Err(e) => match cache.as_ref() {
+            Err(e) => match cache.as_mut() {
                 Some(c) => {
                     tracing::warn!(error = %e, "oidc: discovery failed; using the document read earlier");
+                    // Ask again in a minute, not at every login while the provider is away.
+                    c.fetched_at = now - METADATA_TTL + chrono::Duration::minutes(1);
                     Ok(c.metadata.clone())
                 }
                 None => Err(OidcError::Discovery(e.to_string())),
