@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod oidc;
+
 /// One setting: its key (in the config file; the environment variable is `TILLBUD_` + upper
 /// case), its default, and what it means.
 pub struct SettingDoc {
@@ -57,6 +59,15 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "login_link_minutes", default: "15", meaning: "How long a mailed login link stays valid (it works once)." },
     SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`); in demo mode, when empty, `example.se`. Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
     SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address may ask for from one client address per 15 minutes (a successful login starts its count afresh), and one client address four times as many in all; more get 429." },
+    SettingDoc { key: "oidc_issuer", default: "", meaning: "Issuer URL of the municipality's OpenID Connect provider (discovery at `…/.well-known/openid-configuration`), e.g. `https://login.microsoftonline.com/TENANT-ID/v2.0` for Entra ID. Empty: no single sign-on." },
+    SettingDoc { key: "oidc_client_id", default: "", meaning: "The client (application) id tillbud is registered with at the provider. Required with `oidc_issuer`." },
+    SettingDoc { key: "oidc_client_secret", default: "", meaning: "The client secret; empty for a public client (PKCE only). Never logged." },
+    SettingDoc { key: "oidc_scopes", default: "openid email profile", meaning: "Scopes asked for, space-separated (`openid` is always sent)." },
+    SettingDoc { key: "oidc_email_claim", default: "email", meaning: "The ID token claim that holds the work e-mail: `email`, or for Entra ID often `preferred_username` or `upn`. Matched to users without regard to case." },
+    SettingDoc { key: "oidc_group_claim", default: "", meaning: "Optional ID token claim with the person's groups (Entra ID: `groups`, with group object ids). Empty: roles come only from tillbud." },
+    SettingDoc { key: "oidc_group_roles", default: "", meaning: "Groups mapped to roles, `group=role` comma-separated, role one of `coordinator`, `finance`, `admin` (e.g. `5c1e…=coordinator,9a0b…=finance`). The roles last as long as the session; a mapped group also lets its members log in." },
+    SettingDoc { key: "oidc_staff_mailed_link", default: "true", meaning: "With single sign-on configured: may staff (managers, deputies, skyddsombud, coordinators, finance, admins) still log in with a mailed link? `false` sends them to the municipal account; employees keep the link." },
+    SettingDoc { key: "oidc_timeout_secs", default: "10", meaning: "Timeout of one request to the provider (discovery, keys, token exchange), in seconds." },
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
@@ -105,6 +116,8 @@ pub struct Settings {
     pub cost_export_max_rows: i64,
     pub proxies: ProxySettings,
     pub report_limits: ReportLimits,
+    /// Single sign-on; `None` when no issuer is configured.
+    pub oidc: Option<oidc::OidcSettings>,
 }
 
 /// How many reports per hour one client address, and one reporter address, may send.
@@ -553,7 +566,10 @@ impl Settings {
             header,
         };
 
+        let oidc = oidc::parse(&|key| get(key).0.to_owned(), &bad, &base_url)?;
+
         Ok(Settings {
+            oidc,
             listen,
             database_url,
             database_pool_size,

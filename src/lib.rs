@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod oidc;
 pub mod ops;
 pub mod routes;
 pub mod startup;

@@ -58,6 +58,10 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let photos = Arc::new(crate::ops::photos::PhotoIntake::new(&settings.photos));
+        let oidc = match settings.oidc.clone() {
+            Some(s) => Some(Arc::new(crate::oidc::Provider::new(s)?)),
+            None => None,
+        };
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(settings),
@@ -70,6 +74,7 @@ impl Application {
                 chrono::Duration::hours(1),
             )),
             photos: photos.clone(),
+            oidc,
         };
         let server = build_server(listener, state)?;
         Ok(Application {
@@ -175,6 +180,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .into_app()
             .configure(crate::web::routes)
             .configure(routes::cases::acknowledge::routes)
+            .configure(routes::auth::sso::routes)
             .default_service(web::to(routes::not_matched))
     })
     .listen(listener)?;
@@ -219,7 +225,13 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if is_problem {
+    // A page that explains a refusal to a person keeps its HTML.
+    let is_page = res
+        .response()
+        .extensions()
+        .get::<crate::web::RefusalPage>()
+        .is_some();
+    if is_problem || is_page {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -21,6 +21,8 @@ pub struct AppState {
     pub report_limiter: Arc<RateLimiter>,
     /// Bounds on photo uploads: concurrent decodes, decode size, uploads per case.
     pub photos: Arc<crate::ops::photos::PhotoIntake>,
+    /// The municipality's OpenID Connect provider, when single sign-on is configured.
+    pub oidc: Option<Arc<crate::oidc::Provider>>,
 }
 
 impl AppState {

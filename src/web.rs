@@ -17,6 +17,10 @@ pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'se
     img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Marks an HTML answer with a 4xx/5xx status that is meant for a person (e.g. a refused
+/// single sign-on), so the error handler leaves it as it is instead of a problem document.
+pub struct RefusalPage;
+
 pub struct Pages {
     /// Hash of all embedded files; part of every asset URL.
     pub version: String,

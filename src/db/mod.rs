@@ -16,6 +16,7 @@ pub mod org_units;
 pub mod outbox;
 pub mod routing;
 pub mod schema;
+pub mod sso;
 pub mod stats;
 pub mod users;
 

@@ -139,6 +139,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    oidc_logins (state_hash) {
+        state_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next_path -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_sessions (session_hash) {
+        session_hash -> Text,
+        roles -> Text,
+        id_token -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Text,
         user_id -> Text,

@@ -26,6 +26,7 @@ pub mod rate_limit;
 pub mod risk;
 pub mod routing;
 pub mod secret;
+pub mod sso;
 pub mod status;
 pub mod text;
 pub mod tracking_code;

@@ -46,6 +46,9 @@ pub struct MailContext {
     pub login_link_ttl: Duration,
     /// Receipts to any address (else only to the login domains and a logged-in reporter).
     pub receipts_to_any_address: bool,
+    /// Whether staff may log in with a mailed link (false only with single sign-on and
+    /// `oidc_staff_mailed_link = false`: they use the municipal account).
+    pub staff_mailed_link: bool,
 }
 
 /// The host of a URL, for Message-IDs (`https://tillbud.example.se:8443/x` → `tillbud.example.se`).
@@ -93,6 +96,7 @@ impl MailContext {
             login_domains: settings.auth.login_domains.clone(),
             login_link_ttl: settings.auth.login_link_ttl,
             receipts_to_any_address: m.receipts_to_any_address,
+            staff_mailed_link: settings.oidc.as_ref().is_none_or(|o| o.staff_mailed_link),
         }
     }
 

@@ -324,6 +324,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(admin::absence::set_manager_absence)
             .service(admin::history::incident_history)
             .service(auth::login_link::request_login_link)
+            .service(auth::methods::login_methods)
             .service(auth_session::start_session)
             .service(auth_session::end_session)
             .service(auth_demo::list_demo_users)

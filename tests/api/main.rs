@@ -29,5 +29,6 @@ mod org;
 mod pages;
 mod photo_bombs;
 mod schema;
+mod sso;
 mod tracking;
 mod workflow_property;
