@@ -12,6 +12,7 @@ pub mod consequence;
 pub mod cost;
 pub mod cost_period;
 pub mod cost_trend;
+pub mod disclosure;
 pub mod email;
 pub mod incident;
 pub mod incident_kind;
@@ -29,6 +30,7 @@ pub mod status;
 pub mod text;
 pub mod tracking_code;
 pub mod workflow;
+pub mod yearly;
 
 pub use caller::{Caller, Roles, Via};
 pub use consequence::Consequence;
