@@ -19,6 +19,7 @@ pub mod incident_kind;
 pub mod legal_duty;
 pub mod money;
 pub mod network;
+pub mod open_stats;
 pub mod org;
 pub mod org_tree;
 pub mod photo;
