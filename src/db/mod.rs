@@ -16,7 +16,9 @@ pub mod outbox;
 pub mod routing;
 pub mod schema;
 pub mod stats;
+pub mod statistics;
 pub mod users;
+pub mod yearly;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
