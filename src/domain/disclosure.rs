@@ -8,14 +8,14 @@
 //! (solve one relation, use the result in the next), recovers nothing. [`recoverable`] is that
 //! attack, used by the tests on what is published.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One case above this share (basis points) of a cost cell makes the cell dominated.
 pub const DOMINANCE_BP: i64 = 8_000;
 
 /// Why a published cell shows no number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Protection {
     /// A count below the threshold, or a cost sum of fewer cases than the threshold.

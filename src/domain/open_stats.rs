@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cost_period::Month;
@@ -20,7 +20,7 @@ use super::IncidentKind;
 pub const YEARS: i32 = 5;
 
 /// A unit directly under the group (or the group's own cases, last).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PublicUnit {
     pub code: String,
     pub name: String,
@@ -53,7 +53,7 @@ pub struct OpenInput<'a> {
 }
 
 /// A published number, or why it is not shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Published {
     pub value: Option<i64>,
     pub protected: Option<Protection>,
@@ -68,7 +68,7 @@ impl Published {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReportCell {
     pub year: i32,
     /// `YYYY-MM`; none for the year's total.
@@ -80,7 +80,7 @@ pub struct ReportCell {
     pub reports: Published,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ShareCell {
     pub year: i32,
     pub unit: Option<String>,
@@ -89,14 +89,14 @@ pub struct ShareCell {
     pub protected: Option<Protection>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct YearCell {
     pub year: i32,
     pub unit: Option<String>,
     pub value: Published,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OpenStatistics {
     pub threshold: i64,
     pub years: Vec<i32>,

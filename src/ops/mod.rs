@@ -19,6 +19,7 @@ pub mod costs;
 pub mod idempotent;
 pub mod org_import;
 pub mod reports;
+pub mod statistics;
 
 /// What a use case may use besides its input.
 #[derive(Clone)]
