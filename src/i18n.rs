@@ -115,6 +115,8 @@ pub enum Msg {
     CsrfForeignOrigin,
     // Requests refused before a handler (startup).
     HttpNotProcessed,
+    // The yearly follow-up (routes::statistics).
+    YearlyReportingNote,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

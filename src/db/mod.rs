@@ -15,8 +15,8 @@ pub mod org_units;
 pub mod outbox;
 pub mod routing;
 pub mod schema;
-pub mod stats;
 pub mod statistics;
+pub mod stats;
 pub mod users;
 pub mod yearly;
 

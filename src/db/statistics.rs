@@ -32,7 +32,11 @@ pub fn public_units(
         .select((org_units::id, org_units::code, org_units::name))
         .first(conn)?;
     let ids: Vec<String> = units.iter().map(|u| u.0.clone()).collect();
-    let slot: HashMap<String, usize> = ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+    let slot: HashMap<String, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.clone(), i))
+        .collect();
     let under: Vec<(String, String)> = org_closure::table
         .filter(org_closure::ancestor_id.eq_any(&ids))
         .select((org_closure::descendant_id, org_closure::ancestor_id))
@@ -86,7 +90,12 @@ pub fn top_counts(
         .map(|((unit, month, dim), n)| {
             let month = Month::from_key(month)
                 .ok_or_else(|| DbError::Corrupt(format!("stored month '{month}'")))?;
-            Ok(TopCount { unit, month, dim, n })
+            Ok(TopCount {
+                unit,
+                month,
+                dim,
+                n,
+            })
         })
         .collect()
 }
@@ -126,6 +135,10 @@ pub fn case_costs(
     Ok(sums
         .into_iter()
         .filter(|(_, net)| *net != 0)
-        .map(|((_, unit, year), net_ore)| TopCaseCost { unit, year, net_ore })
+        .map(|((_, unit, year), net_ore)| TopCaseCost {
+            unit,
+            year,
+            net_ore,
+        })
         .collect())
 }

@@ -79,7 +79,9 @@ pub fn cases(
         .map(|s| s.as_str())
         .collect();
     let rows: Vec<CaseTuple> = incidents::table
-        .filter(<incidents::table as HasIncidents>::in_subtrees(&[unit.to_owned()]))
+        .filter(<incidents::table as HasIncidents>::in_subtrees(&[
+            unit.to_owned()
+        ]))
         .filter(access::manageable(caller))
         .filter(incidents::created_at.lt(end))
         .filter(
@@ -136,7 +138,8 @@ fn case_facts(r: CaseTuple) -> DbResult<CaseFacts> {
     let (id, unit_id, kind, status, created, _updated, injury, several, danger, rating, av, fk) = r;
     let risk = match (rating.0, rating.1) {
         (Some(l), Some(c)) => Some(Risk {
-            likelihood: Grade::parse(l.into()).ok_or_else(|| corrupt("likelihood", &l.to_string()))?,
+            likelihood: Grade::parse(l.into())
+                .ok_or_else(|| corrupt("likelihood", &l.to_string()))?,
             consequence: Grade::parse(c.into())
                 .ok_or_else(|| corrupt("consequence", &c.to_string()))?,
         }),
@@ -286,8 +289,11 @@ pub fn actions(
     let done = done_days(conn, &rows)?;
     let mut out = Vec::with_capacity(rows.len());
     for ((id, case_id, state, due, created, updated), unit_id) in rows {
-        let state: ActionState = state.parse().map_err(|()| corrupt("action state", &state))?;
-        let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| corrupt("due date", &due))?;
+        let state: ActionState = state
+            .parse()
+            .map_err(|()| corrupt("action state", &state))?;
+        let due =
+            NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| corrupt("due date", &due))?;
         let finished = matches!(state, ActionState::Done | ActionState::Verified);
         let done_on = done
             .get(&id)
@@ -366,7 +372,8 @@ pub fn rollup(conn: &mut AnyConnection, unit: &str, period: Period) -> DbResult<
     rows.into_iter()
         .map(|r| {
             Ok(RollupCell {
-                month: Month::from_key(r.month).ok_or_else(|| corrupt("month", &r.month.to_string()))?,
+                month: Month::from_key(r.month)
+                    .ok_or_else(|| corrupt("month", &r.month.to_string()))?,
                 unit_id: r.org_unit_id,
                 dim: r.dim,
                 n: r.n,
@@ -426,7 +433,8 @@ pub fn costs(
     rows.into_iter()
         .map(|r| {
             Ok(CostCell {
-                month: Month::from_key(r.month).ok_or_else(|| corrupt("month", &r.month.to_string()))?,
+                month: Month::from_key(r.month)
+                    .ok_or_else(|| corrupt("month", &r.month.to_string()))?,
                 unit_id: r.org_unit_id,
                 category: r.dim.trim_start_matches("c:").to_owned(),
                 cost_ore: r.cost_ore,
@@ -585,7 +593,10 @@ pub fn apply_rollup(
 ) -> DbResult<usize> {
     let mut changed = 0;
     let gone = stored.keys().filter(|k| !wanted.contains_key(*k));
-    let differ = wanted.iter().filter(|(k, n)| stored.get(*k) != Some(*n)).map(|(k, _)| k);
+    let differ = wanted
+        .iter()
+        .filter(|(k, n)| stored.get(*k) != Some(*n))
+        .map(|(k, _)| k);
     let keys: Vec<&(String, i32, String)> = gone.chain(differ).collect();
     for (unit, month, dim) in keys {
         diesel::delete(

@@ -185,7 +185,8 @@ fn reports_of_year(input: &OpenInput, counts: &Counts, year: i32) -> Vec<ReportC
 
 fn handled_of_year(input: &OpenInput, counts: &Counts, year: i32) -> Vec<ShareCell> {
     let months = months_of(year, input.last_month);
-    let sum = |unit: usize, d: &str| -> i64 { months.iter().map(|m| count(counts, unit, *m, d)).sum() };
+    let sum =
+        |unit: usize, d: &str| -> i64 { months.iter().map(|m| count(counts, unit, *m, d)).sum() };
     let n = input.units.len();
     let mut due: Vec<i64> = (0..n).map(|u| sum(u, dim::ACK_DUE)).collect();
     let mut within: Vec<i64> = (0..n).map(|u| sum(u, dim::ACK_IN_TIME)).collect();
@@ -447,14 +448,29 @@ mod tests {
         };
         use IncidentKind::*;
         // Visible: UTB's near-misses in January, TEK's accidents in January.
-        assert_eq!(cell(Some("2026-01"), Some("UTB"), Some(NearMiss)).value, Some(12));
-        assert_eq!(cell(Some("2026-01"), Some("TEK"), Some(Accident)).value, Some(7));
+        assert_eq!(
+            cell(Some("2026-01"), Some("UTB"), Some(NearMiss)).value,
+            Some(12)
+        );
+        assert_eq!(
+            cell(Some("2026-01"), Some("TEK"), Some(Accident)).value,
+            Some(7)
+        );
         // Small: UTB's 2 accidents in March, TEK's 3 threats.
         let small = cell(Some("2026-03"), Some("UTB"), Some(Accident));
-        assert_eq!((small.value, small.protected), (None, Some(Protection::Small)));
-        assert_eq!(cell(Some("2026-02"), Some("TEK"), Some(ThreatViolence)).value, None);
+        assert_eq!(
+            (small.value, small.protected),
+            (None, Some(Protection::Small))
+        );
+        assert_eq!(
+            cell(Some("2026-02"), Some("TEK"), Some(ThreatViolence)).value,
+            None
+        );
         // No month after the data's.
-        assert!(s.reports.iter().all(|c| c.month.as_deref() <= Some("2026-06")));
+        assert!(s
+            .reports
+            .iter()
+            .all(|c| c.month.as_deref() <= Some("2026-06")));
         // Every published count is at least the threshold.
         for c in &s.reports {
             if let Some(v) = c.reports.value {

@@ -110,5 +110,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         CsrfForeignOrigin => "The request did not come from tillbud's own pages.",
         // Requests refused before a handler (startup).
         HttpNotProcessed => "The request could not be processed.",
+        // The yearly follow-up (routes::statistics).
+        YearlyReportingNote => "More near-misses and risk observations reported per accident is a healthy sign: risks are caught before anyone is hurt.",
     }
 }

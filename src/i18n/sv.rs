@@ -104,5 +104,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         CsrfForeignOrigin => "Begäran kom inte från tillbuds egna sidor.",
         // Requests refused before a handler (startup).
         HttpNotProcessed => "Begäran kunde inte behandlas.",
+        // The yearly follow-up (routes::statistics).
+        YearlyReportingNote => "Fler rapporterade tillbud och riskobservationer per olycka är ett gott tecken: det visar att risker fångas innan någon skadas.",
     }
 }

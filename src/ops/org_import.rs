@@ -119,12 +119,12 @@ impl UnitRecord {
             Headcount::Text(s) => s,
         }))
         .map(|s| {
-                s.parse::<i64>()
-                    .ok()
-                    .filter(|n| (0..=10_000_000).contains(n))
-                    .ok_or_else(|| format!("employees '{s}' is not a headcount like 120"))
-            })
-            .transpose()?;
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| (0..=10_000_000).contains(n))
+                .ok_or_else(|| format!("employees '{s}' is not a headcount like 120"))
+        })
+        .transpose()?;
         if parent_code.as_ref() == Some(&code) {
             return Err("parent_code: a unit cannot be its own parent".into());
         }

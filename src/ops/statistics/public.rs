@@ -23,8 +23,8 @@ pub async fn read(db: &Db, year: Option<i32>) -> Result<Stored, PublicError> {
         .read(|c| meta::get(c, stats_db::OPEN_STATISTICS))
         .await?
         .ok_or(PublicError::NotYet)?;
-    let stored: Stored =
-        serde_json::from_str(&raw).map_err(|e| DbError::Corrupt(format!("open statistics: {e}")))?;
+    let stored: Stored = serde_json::from_str(&raw)
+        .map_err(|e| DbError::Corrupt(format!("open statistics: {e}")))?;
     let years = stored.statistics.years.clone();
     let year = match year {
         None => *years.last().ok_or(PublicError::NotYet)?,

@@ -58,7 +58,8 @@ pub async fn refresh(
     let last_month = Month::of(stockholm_date(now));
     let statistics = db
         .read(move |c| {
-            let from = Month::new(last_month.year() - open_stats::YEARS + 1, 1).unwrap_or(last_month);
+            let from =
+                Month::new(last_month.year() - open_stats::YEARS + 1, 1).unwrap_or(last_month);
             let Some(root) = yearly_db::group_root(c)? else {
                 return Ok(None);
             };
@@ -98,8 +99,14 @@ pub fn spawn(
     tokio::spawn(async move {
         loop {
             match refresh(&db, &settings, clock.now()).await {
-                Ok(s) => tracing::debug!(cases = s.cases, rows = s.rows_changed, "statistics refreshed"),
-                Err(e) => tracing::warn!(error = %e, "statistics refresh failed; trying again later"),
+                Ok(s) => tracing::debug!(
+                    cases = s.cases,
+                    rows = s.rows_changed,
+                    "statistics refreshed"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "statistics refresh failed; trying again later")
+                }
             }
             tokio::time::sleep(settings.refresh.max(Duration::from_secs(60))).await;
         }

@@ -61,7 +61,8 @@ fn default_unit(
     cases: &CostScope,
     costs: &CostScope,
 ) -> Result<String, YearlyError> {
-    let everything = matches!(cases, CostScope::Everything) || matches!(costs, CostScope::Everything);
+    let everything =
+        matches!(cases, CostScope::Everything) || matches!(costs, CostScope::Everything);
     if everything {
         return yearly_db::group_root(conn)?.ok_or(YearlyError::UnknownUnit);
     }
