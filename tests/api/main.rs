@@ -29,5 +29,7 @@ mod org;
 mod pages;
 mod photo_bombs;
 mod schema;
+mod statistics;
 mod tracking;
 mod workflow_property;
+mod yearly;
