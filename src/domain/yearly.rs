@@ -520,7 +520,7 @@ fn cutoff(input: &Input) -> DateTime<Utc> {
     end_instant(input.period).min(input.now)
 }
 
-fn in_period<'a>(cases: &'a [CaseFacts], period: Period) -> Vec<&'a CaseFacts> {
+fn in_period(cases: &[CaseFacts], period: Period) -> Vec<&CaseFacts> {
     cases
         .iter()
         .filter(|c| period.contains(c.month()))
