@@ -117,6 +117,13 @@ pub enum Msg {
     HttpNotProcessed,
     // The yearly follow-up (routes::statistics).
     YearlyReportingNote,
+    YearlyBeforeFrom,
+    YearlyTooLong,
+    YearlyYearOrRange,
+    YearlyNoFollowUp,
+    YearlyOutsideScope,
+    YearlyUnknownUnit,
+    StatisticsUnknownYear,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

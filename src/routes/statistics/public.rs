@@ -48,10 +48,17 @@ fn refused(e: PublicError) -> ApiError {
         PublicError::UnknownYear(years) => ApiError::field(
             "year",
             "unknown_value",
-            match lang {
-                i18n::Lang::Sv => format!("Statistik finns för åren {years:?}."),
-                i18n::Lang::En => format!("Statistics exist for the years {years:?}."),
-            },
+            lang.fill(
+                i18n::Msg::StatisticsUnknownYear,
+                &[(
+                    "years",
+                    &years
+                        .iter()
+                        .map(i32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )],
+            ),
         ),
         PublicError::Db(e) => e.into(),
     }

@@ -14,7 +14,7 @@ use crate::domain::cost_period::Month;
 use crate::domain::legal_duty::DEADLINE;
 use crate::domain::yearly::{Period, PeriodError};
 use crate::error::{ApiError, Problem};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Lang, Msg};
 use crate::ops::statistics::yearly::{self as op, YearlyError, YearlyParams};
 use crate::state::AppState;
 
@@ -70,10 +70,7 @@ impl YearlyQuery {
             return Err(ApiError::field(
                 "year",
                 "conflict",
-                i18n::current().pick(
-                    "Ange antingen år eller från–till, inte båda.",
-                    "Give either a year or from–to, not both.",
-                ),
+                i18n::current().t(Msg::YearlyYearOrRange),
             ));
         }
         let period = match (y, from, to) {
