@@ -356,19 +356,45 @@ struct RollupRow {
     n: i64,
 }
 
-/// The statistics rollup of the subtree for the period and the year before.
-pub fn rollup(conn: &mut AnyConnection, unit: &str, period: Period) -> DbResult<Vec<RollupCell>> {
-    let rows: Vec<RollupRow> = load(
-        conn,
+/// `AND` the row's unit lies in the scope (the caller's subtrees), as SQL; binds appended.
+fn scope_clause(scope: &CostScope, values: &mut Vec<Value>) -> Option<String> {
+    match scope {
+        CostScope::Everything => Some(String::new()),
+        CostScope::Nothing => None,
+        CostScope::Units(units) => {
+            let first = values.len() + 1;
+            values.extend(units.iter().map(|u| Value::Text(u.clone())));
+            Some(format!(
+                " AND EXISTS (SELECT 1 FROM org_closure s WHERE s.descendant_id = r.org_unit_id \
+                 AND s.ancestor_id IN ({}))",
+                super::costs::placeholders(first, units.len())
+            ))
+        }
+    }
+}
+
+/// The statistics rollup of the subtree for the period and the year before, limited to the
+/// caller's case scope inside the query.
+pub fn rollup(
+    conn: &mut AnyConnection,
+    scope: &CostScope,
+    unit: &str,
+    period: Period,
+) -> DbResult<Vec<RollupCell>> {
+    let mut values = vec![
+        Value::Text(unit.to_owned()),
+        Value::Int(period.year_before().from.key()),
+        Value::Int(period.to.key()),
+    ];
+    let Some(scope_sql) = scope_clause(scope, &mut values) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
         "SELECT r.org_unit_id AS org_unit_id, r.month AS month, r.dim AS dim, r.n AS n \
          FROM stats_rollup r JOIN org_closure c ON c.descendant_id = r.org_unit_id \
-         WHERE c.ancestor_id = $1 AND r.month >= $2 AND r.month <= $3",
-        &[
-            Value::Text(unit.to_owned()),
-            Value::Int(period.year_before().from.key()),
-            Value::Int(period.to.key()),
-        ],
-    )?;
+         WHERE c.ancestor_id = $1 AND r.month >= $2 AND r.month <= $3{scope_sql}"
+    );
+    let rows: Vec<RollupRow> = load(conn, &sql, &values)?;
     rows.into_iter()
         .map(|r| {
             Ok(RollupCell {
@@ -409,18 +435,8 @@ pub fn costs(
         Value::Int(period.year_before().from.key()),
         Value::Int(period.to.key()),
     ];
-    let scope_sql = match scope {
-        CostScope::Everything => String::new(),
-        CostScope::Nothing => return Ok(Vec::new()),
-        CostScope::Units(units) => {
-            let first = values.len() + 1;
-            values.extend(units.iter().map(|u| Value::Text(u.clone())));
-            format!(
-                " AND EXISTS (SELECT 1 FROM org_closure s WHERE s.descendant_id = r.org_unit_id \
-                 AND s.ancestor_id IN ({}))",
-                super::costs::placeholders(first, units.len())
-            )
-        }
+    let Some(scope_sql) = scope_clause(scope, &mut values) else {
+        return Ok(Vec::new());
     };
     let sql = format!(
         "SELECT r.org_unit_id AS org_unit_id, r.month AS month, r.dim AS dim, \

@@ -116,7 +116,7 @@ pub async fn yearly(
             (
                 yearly_db::cases(c, &caller, &unit, period)?,
                 yearly_db::actions(c, &caller, &unit, period)?,
-                yearly_db::rollup(c, &unit, period)?,
+                yearly_db::rollup(c, &cases_scope, &unit, period)?,
             )
         } else {
             Default::default()

@@ -88,22 +88,10 @@ impl YearlyQuery {
 fn period_error(e: PeriodError) -> ApiError {
     let lang = i18n::current();
     match e {
-        PeriodError::BeforeFrom => ApiError::field(
-            "to",
-            "before_from",
-            lang.pick(
-                "Slutmånaden ligger före startmånaden.",
-                "The last month is before the first.",
-            ),
-        ),
-        PeriodError::TooLong => ApiError::field(
-            "to",
-            "range",
-            lang.pick(
-                "Högst 24 månader åt gången.",
-                "At most 24 months at a time.",
-            ),
-        ),
+        PeriodError::BeforeFrom => {
+            ApiError::field("to", "before_from", lang.t(Msg::YearlyBeforeFrom))
+        }
+        PeriodError::TooLong => ApiError::field("to", "range", lang.t(Msg::YearlyTooLong)),
     }
 }
 
@@ -111,25 +99,13 @@ fn refused(caller: &Caller, e: YearlyError) -> ApiError {
     let lang = i18n::current();
     tracing::info!(user_id = %caller.user_id, reason = %e, "yearly follow-up refused");
     match e {
-        YearlyError::Nothing => ApiError::Forbidden(
-            lang.pick(
-                "Uppföljningen är för chefer, säkerhetssamordnare och ekonomi.",
-                "The follow-up is for managers, safety coordinators and finance.",
-            )
-            .to_owned(),
-        ),
-        YearlyError::OutsideScope => ApiError::Forbidden(
-            lang.pick(
-                "Enheten ingår inte i din behörighet.",
-                "The unit is outside your access.",
-            )
-            .to_owned(),
-        ),
-        YearlyError::UnknownUnit => ApiError::field(
-            "unit",
-            "unknown_org_unit",
-            lang.pick("Enheten finns inte.", "No such unit."),
-        ),
+        YearlyError::Nothing => ApiError::Forbidden(lang.t(Msg::YearlyNoFollowUp).to_owned()),
+        YearlyError::OutsideScope => {
+            ApiError::Forbidden(lang.t(Msg::YearlyOutsideScope).to_owned())
+        }
+        YearlyError::UnknownUnit => {
+            ApiError::field("unit", "unknown_org_unit", lang.t(Msg::YearlyUnknownUnit))
+        }
         YearlyError::Db(e) => e.into(),
     }
 }
