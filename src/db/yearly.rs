@@ -122,7 +122,7 @@ pub fn cases(
     for r in rows {
         out.push(case_facts(r)?);
     }
-    complete(conn, &mut out)?;
+    complete(conn, &mut out, true)?;
     Ok(out)
 }
 
@@ -169,8 +169,9 @@ fn case_facts(r: CaseTuple) -> DbResult<CaseFacts> {
     })
 }
 
-/// Adds what lives beside each case: consequences, routing, when it was closed, its net cost.
-fn complete(conn: &mut AnyConnection, cases: &mut [CaseFacts]) -> DbResult<()> {
+/// Adds what lives beside each case: consequences and routing, and (when `full`) when it was
+/// closed and its net cost.
+fn complete(conn: &mut AnyConnection, cases: &mut [CaseFacts], full: bool) -> DbResult<()> {
     let index: HashMap<String, usize> = cases
         .iter()
         .enumerate()
@@ -210,6 +211,9 @@ fn complete(conn: &mut AnyConnection, cases: &mut [CaseFacts]) -> DbResult<()> {
             c.acknowledged_at = acked.map(utc);
             c.escalated_at = escalated.map(utc);
         }
+        if !full {
+            continue;
+        }
         // A closed case was closed by its last status change.
         let changes: Vec<(String, NaiveDateTime)> = incident_events::table
             .filter(incident_events::incident_id.eq_any(chunk))
@@ -222,7 +226,7 @@ fn complete(conn: &mut AnyConnection, cases: &mut [CaseFacts]) -> DbResult<()> {
                 c.closed_at = Some(utc(at));
             }
         }
-        let money: Vec<(String, String, i32, i64)> = cost_entries::table
+        let entries: Vec<(String, String, i32, i64)> = cost_entries::table
             .filter(cost_entries::incident_id.eq_any(chunk))
             .filter(cost_entries::basis.eq("actual"))
             .select((
@@ -232,7 +236,7 @@ fn complete(conn: &mut AnyConnection, cases: &mut [CaseFacts]) -> DbResult<()> {
                 cost_entries::amount_ore,
             ))
             .load(conn)?;
-        for (id, direction, sign, amount) in money {
+        for (id, direction, sign, amount) in entries {
             let signed = i64::from(sign) * amount;
             let c = &mut cases[index[&id]];
             c.net_cost_ore += if direction == "recovery" {
@@ -571,7 +575,8 @@ pub fn all_cases(conn: &mut AnyConnection) -> DbResult<Vec<CaseFacts>> {
         for r in rows {
             page.push(case_facts(r)?);
         }
-        complete(conn, &mut page)?;
+        // The rollup counts reports by kind, consequence, deadline and duty: no history or money.
+        complete(conn, &mut page, false)?;
         let Some(last) = page.last().map(|c| c.id.clone()) else {
             break;
         };

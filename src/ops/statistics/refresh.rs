@@ -42,18 +42,33 @@ pub async fn refresh(
     settings: &StatisticsSettings,
     now: DateTime<Utc>,
 ) -> DbResult<Summary> {
-    let (stored, cases) = db
-        .read(|c| Ok((yearly_db::stored_rollup(c)?, yearly_db::all_cases(c)?)))
+    let (stored, cases, previous) = db
+        .read(|c| {
+            Ok((
+                yearly_db::stored_rollup(c)?,
+                yearly_db::all_cases(c)?,
+                meta::get(c, stats_db::OPEN_STATISTICS)?,
+            ))
+        })
         .await?;
+    let previous: Option<Stored> = previous.and_then(|s| serde_json::from_str(&s).ok());
+    // Nothing is written when nothing changed (but the date of the data moves on once a
+    // day): a refresh is then only reads, and never in another writer's way.
+    let same_day = previous
+        .as_ref()
+        .is_some_and(|p| stockholm_date(p.computed_at) == stockholm_date(now));
     let wanted = yearly::rollup(&cases, now);
     let stamp = now.to_rfc3339();
-    let rows_changed = db
-        .write(move |c| {
+    let rows_changed = if stored == wanted && same_day {
+        0
+    } else {
+        db.write(move |c| {
             let n = yearly_db::apply_rollup(c, &stored, &wanted)?;
             meta::set(c, ROLLUP_AT, &stamp, now.naive_utc())?;
             Ok(n)
         })
-        .await?;
+        .await?
+    };
     let threshold = settings.threshold;
     let last_month = Month::of(stockholm_date(now));
     let statistics = db
@@ -75,7 +90,10 @@ pub async fn refresh(
             })))
         })
         .await?;
-    if let Some(statistics) = statistics {
+    let unchanged = previous
+        .as_ref()
+        .is_some_and(|p| Some(&p.statistics) == statistics.as_ref());
+    if let Some(statistics) = statistics.filter(|_| !(unchanged && same_day)) {
         let json = serde_json::to_string(&Stored {
             computed_at: now,
             statistics,
@@ -90,13 +108,19 @@ pub async fn refresh(
     })
 }
 
-/// Refreshes now and then every `settings.refresh`, for as long as the process runs.
+/// How long after start the first refresh runs.
+pub const FIRST_REFRESH: Duration = Duration::from_secs(10);
+
+/// Refreshes a moment after start and then every `settings.refresh`, for as long as the process runs.
 pub fn spawn(
     db: Db,
     settings: StatisticsSettings,
     clock: std::sync::Arc<crate::clock::Clock>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        // A moment after start, so that the start itself (migrations, demo data, other
+        // processes' first writes) is not crowded.
+        tokio::time::sleep(FIRST_REFRESH).await;
         loop {
             match refresh(&db, &settings, clock.now()).await {
                 Ok(s) => tracing::debug!(

@@ -30,7 +30,7 @@ const ready = (page) => page.waitForFunction(() => document.body.dataset.ready =
 test('the open statistics: readable, accessible, no login', { timeout: 120000 }, async () => {
   // The server computes the statistics at start; wait for the first refresh.
   let ok = false;
-  for (let i = 0; i < 60 && !ok; i++) {
+  for (let i = 0; i < 90 && !ok; i++) {
     const r = await fetch(`${BASE}/api/v1/public/statistics`);
     ok = r.status === 200;
     if (!ok) await new Promise((res) => setTimeout(res, 500));
