@@ -309,6 +309,9 @@ async fn bad_parameters_are_named() {
         ("from=2019-05&to=2019-01", "to"),
         ("unit=nope", "unit"),
         ("format=xlsx", "format"),
+        ("year=", "year"),
+        ("format=", "format"),
+        ("unit=", "unit"),
     ] {
         let r = yearly(&app, Some(&coordinator), query).await;
         r.assert_problem(422);

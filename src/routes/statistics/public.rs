@@ -66,17 +66,14 @@ fn refused(e: PublicError) -> ApiError {
 
 fn parse(q: PublicQuery) -> Result<(Option<i32>, ExportFormat), ApiError> {
     let mut c = Checker::new();
-    let year = c.parse("year", q.year.filter(|s| !s.trim().is_empty()), |s| {
+    let year = c.parse("year", q.year, |s| {
         let t = s.trim();
         t.parse::<i32>()
             .ok()
             .filter(|_| t.len() == 4)
             .ok_or("format")
     });
-    let format = c.parse("format", q.format, |f| match export::format(Some(&f))? {
-        ExportFormat::Xlsx => Err("unknown_value"),
-        other => Ok(other),
-    });
+    let format = c.parse("format", q.format, super::yearly::csv_or_json);
     c.finish()?;
     Ok((year, format.unwrap_or(ExportFormat::Json)))
 }

@@ -47,20 +47,33 @@ fn year(s: String) -> Result<i32, &'static str> {
         .ok_or("format")
 }
 
-fn csv_or_json(f: String) -> Result<ExportFormat, &'static str> {
-    match export::format(Some(&f))? {
-        ExportFormat::Xlsx => Err("unknown_value"),
-        other => Ok(other),
+/// `json` or `csv`; given empty is not "absent" but a bad value, as the pattern says.
+pub fn csv_or_json(f: String) -> Result<ExportFormat, &'static str> {
+    match f.trim() {
+        "json" => Ok(ExportFormat::Json),
+        "csv" => Ok(ExportFormat::Csv),
+        _ => Err("unknown_value"),
     }
+}
+
+fn month(s: String) -> Result<Month, &'static str> {
+    Month::parse(&s)
+}
+
+fn unit_id(s: String) -> Result<String, &'static str> {
+    uuid::Uuid::parse_str(s.trim())
+        .map(|u| u.to_string())
+        .map_err(|_| "format")
 }
 
 impl YearlyQuery {
     fn parse(self, now: Month) -> Result<(YearlyParams, ExportFormat), ApiError> {
         let mut c = Checker::new();
-        let y = c.parse("year", self.year.filter(|s| !s.trim().is_empty()), year);
-        let from = super::super::costs::month(&mut c, "from", self.from);
-        let to = super::super::costs::month(&mut c, "to", self.to);
-        let unit = super::super::costs::unit(&mut c, self.unit);
+        // A parameter given empty is refused like any other value that breaks its pattern.
+        let y = c.parse("year", self.year, year);
+        let from = c.parse("from", self.from, month);
+        let to = c.parse("to", self.to, month);
+        let unit = c.parse("unit", self.unit, unit_id);
         let format = c.parse("format", self.format, csv_or_json);
         if from.is_some() != to.is_some() {
             c.fail(if from.is_some() { "to" } else { "from" }, "required");
