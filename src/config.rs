@@ -78,6 +78,11 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "receipts_to_any_address", default: "false", meaning: "Send the reporter's receipt to whatever address they give. `false`: only to addresses in `login_domains` and to a logged-in reporter's own address, so the service cannot be made to mail strangers." },
     SettingDoc { key: "trusted_proxies", default: "", meaning: "Comma-separated IP addresses or CIDR networks (e.g. `10.0.0.0/8`) of the load balancers or reverse proxies in front of tillbud. Only from these is the client's address (for rate limits) taken from the forwarded header, and the scheme and host (for the same-origin check); from anyone else those headers are ignored." },
     SettingDoc { key: "forwarded_header", default: "x-forwarded-for", meaning: "Which header the trusted proxies set: `x-forwarded-for` (with `X-Forwarded-Proto` and `X-Forwarded-Host`) or `forwarded` (RFC 7239)." },
+    SettingDoc { key: "municipality_name", default: "Karlskrona kommun", meaning: "The municipality's name, printed on the yearly follow-up and the open statistics." },
+    SettingDoc { key: "large_loss_kronor", default: "1000000", meaning: "A case whose net damage cost (actual costs minus recoveries) reaches this many kronor is a large loss of economic value against the vision in the yearly follow-up." },
+    SettingDoc { key: "stats_threshold", default: "5", meaning: "Open statistics: a count below this (and a cost sum of fewer cases) is shown as `< 5`, never as its number; at least 3." },
+    SettingDoc { key: "stats_licence", default: "CC0 1.0 Universell (https://creativecommons.org/publicdomain/zero/1.0/deed.sv)", meaning: "The licence line published with the open statistics (JSON, CSV and the page)." },
+    SettingDoc { key: "stats_refresh_minutes", default: "15", meaning: "How often the worker recomputes the statistics rollup and the open statistics from the cases; the figures are as old as this at most, and say when they were computed." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -118,6 +123,18 @@ pub struct Settings {
     pub report_limits: ReportLimits,
     /// Single sign-on; `None` when no issuer is configured.
     pub oidc: Option<oidc::OidcSettings>,
+    pub statistics: StatisticsSettings,
+}
+
+/// The yearly follow-up and the open statistics.
+#[derive(Debug, Clone)]
+pub struct StatisticsSettings {
+    pub municipality_name: String,
+    /// Net cost (öre) from which a case is a large loss.
+    pub large_loss_ore: i64,
+    pub threshold: i64,
+    pub licence: String,
+    pub refresh: Duration,
 }
 
 /// How many reports per hour one client address, and one reporter address, may send.
@@ -568,8 +585,19 @@ impl Settings {
 
         let oidc = oidc::parse(&|key| get(key).0.to_owned(), &bad, &base_url)?;
 
+        let statistics = StatisticsSettings {
+            municipality_name: optional("municipality_name")
+                .ok_or_else(|| bad("municipality_name", "must not be empty".into()))?,
+            large_loss_ore: number("large_loss_kronor", 1, 1_000_000_000)? as i64 * 100,
+            threshold: number("stats_threshold", 3, 1000)? as i64,
+            licence: optional("stats_licence")
+                .ok_or_else(|| bad("stats_licence", "must not be empty".into()))?,
+            refresh: Duration::from_secs(number("stats_refresh_minutes", 1, 1440)? * 60),
+        };
+
         Ok(Settings {
             oidc,
+            statistics,
             listen,
             database_url,
             database_pool_size,

@@ -191,6 +191,15 @@ pub enum Msg {
     ColDate,
     ColStatus,
     ColClaim,
+    // The yearly follow-up (routes::statistics).
+    YearlyReportingNote,
+    YearlyBeforeFrom,
+    YearlyTooLong,
+    YearlyYearOrRange,
+    YearlyNoFollowUp,
+    YearlyOutsideScope,
+    YearlyUnknownUnit,
+    StatisticsUnknownYear,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -48,11 +48,23 @@ enum Command {
     Openapi,
     /// Print row counts (units, incidents, open incidents, photos) as one JSON line.
     Stats,
+    /// The yearly follow-up and open statistics: recompute the rollup and the published figures
+    /// now (the worker does it every `stats_refresh_minutes`).
+    Statistics {
+        #[command(subcommand)]
+        command: StatisticsCommand,
+    },
     /// Damage costs: check or rebuild the rollups the trends are read from.
     Costs {
         #[command(subcommand)]
         command: CostsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum StatisticsCommand {
+    /// Recompute the statistics rollup and the open statistics from the cases.
+    Refresh,
 }
 
 #[derive(Subcommand)]
@@ -103,6 +115,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             system.block_on(async move {
                 let clock = std::sync::Arc::new(tillbud::clock::Clock::new());
                 let ctx = std::sync::Arc::new(tillbud::mail::MailContext::from_settings(&settings));
+                tillbud::ops::statistics::refresh::spawn(
+                    db.clone(),
+                    settings.statistics.clone(),
+                    clock.clone(),
+                );
                 let worker =
                     tillbud::mail::outbox_worker::Worker::new(db, ctx, clock, &settings.mail)?;
                 worker.run().await;
@@ -141,6 +158,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&counts)?);
         }
         Command::Costs { command } => costs(&open_db(&settings)?, command)?,
+        Command::Statistics {
+            command: StatisticsCommand::Refresh,
+        } => {
+            let db = open_db(&settings)?;
+            let system = actix_web::rt::System::new();
+            let summary = system.block_on(async move {
+                tillbud::ops::statistics::refresh::refresh(
+                    &db,
+                    &settings.statistics,
+                    chrono::Utc::now(),
+                )
+                .await
+            })?;
+            println!(
+                "statistics refresh: {} case(s) counted, {} rollup row(s) changed",
+                summary.cases, summary.rows_changed
+            );
+        }
         Command::Openapi => unreachable!("handled above"),
     }
     Ok(())

@@ -51,6 +51,13 @@ impl Application {
         let mail = Arc::new(MailContext::from_settings(&settings));
         let worker = if settings.mail.worker_enabled {
             let worker = Worker::new(db.clone(), mail.clone(), clock.clone(), &settings.mail)?;
+            // The statistics refresh is the worker's too: one scan every few minutes, never
+            // one per request.
+            crate::ops::statistics::refresh::spawn(
+                db.clone(),
+                settings.statistics.clone(),
+                clock.clone(),
+            );
             Some(outbox_worker::spawn(worker))
         } else {
             None

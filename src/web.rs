@@ -121,6 +121,16 @@ async fn finance_case_page(pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, "ekonomi-case.html")
 }
 
+// The yearly follow-up (one shell for every year; its script asks the API, which decides what
+// the caller sees) and the open statistics (no login).
+async fn followup_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "uppfoljning.html")
+}
+
+async fn statistics_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "statistik.html")
+}
+
 async fn root_file(req: HttpRequest, pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, req.path().trim_start_matches('/'))
 }
@@ -154,6 +164,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}", web::get().to(case_page))
         .route("/ekonomi", web::get().to(finance_page))
         .route("/ekonomi/cases/{id}", web::get().to(finance_case_page))
+        .route("/uppfoljning", web::get().to(followup_page))
+        .route("/uppfoljning/{year}", web::get().to(followup_page))
+        .route("/statistik", web::get().to(statistics_page))
         .route("/sw.js", web::get().to(root_file))
         .route("/manifest.webmanifest", web::get().to(root_file))
         .route("/static/{version}/{file:.*}", web::get().to(asset));

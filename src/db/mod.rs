@@ -17,8 +17,10 @@ pub mod outbox;
 pub mod routing;
 pub mod schema;
 pub mod sso;
+pub mod statistics;
 pub mod stats;
 pub mod users;
+pub mod yearly;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

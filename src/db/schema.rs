@@ -17,6 +17,7 @@ diesel::table! {
         safety_rep_email -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        employees -> Nullable<BigInt>,
     }
 }
 
@@ -348,6 +349,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stats_rollup (org_unit_id, month, dim) {
+        org_unit_id -> Text,
+        month -> Integer,
+        dim -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(org_closure -> org_units (descendant_id));
 diesel::joinable!(outbox -> incidents (incident_id));
 diesel::joinable!(incident_routing -> incidents (incident_id));
@@ -387,4 +397,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     cost_rollup_group,
     cost_case_counts_unit,
     cost_case_counts_group,
+    stats_rollup,
 );

@@ -186,5 +186,14 @@ pub(super) fn text(m: Msg) -> &'static str {
         ColDate => "Date",
         ColStatus => "Status",
         ColClaim => "Insurance claim",
+        // The yearly follow-up (routes::statistics).
+        YearlyReportingNote => "More near-misses and risk observations reported per accident is a healthy sign: risks are caught before anyone is hurt.",
+        YearlyBeforeFrom => "The last month is before the first.",
+        YearlyTooLong => "At most 24 months at a time.",
+        YearlyYearOrRange => "Give either a year or from–to, not both.",
+        YearlyNoFollowUp => "The follow-up is for managers, safety coordinators and finance.",
+        YearlyOutsideScope => "The unit is outside your access.",
+        YearlyUnknownUnit => "No such unit.",
+        StatisticsUnknownYear => "Statistics exist for the years {years}.",
     }
 }

@@ -180,5 +180,14 @@ pub(super) fn text(m: Msg) -> &'static str {
         ColDate => "Datum",
         ColStatus => "Status",
         ColClaim => "Försäkringsärende",
+        // The yearly follow-up (routes::statistics).
+        YearlyReportingNote => "Fler rapporterade tillbud och riskobservationer per olycka är ett gott tecken: det visar att risker fångas innan någon skadas.",
+        YearlyBeforeFrom => "Slutmånaden ligger före startmånaden.",
+        YearlyTooLong => "Högst 24 månader åt gången.",
+        YearlyYearOrRange => "Ange antingen år eller från–till, inte båda.",
+        YearlyNoFollowUp => "Uppföljningen är för chefer, säkerhetssamordnare och ekonomi.",
+        YearlyOutsideScope => "Enheten ingår inte i din behörighet.",
+        YearlyUnknownUnit => "Enheten finns inte.",
+        StatisticsUnknownYear => "Statistik finns för åren {years}.",
     }
 }

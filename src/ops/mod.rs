@@ -20,6 +20,7 @@ pub mod idempotent;
 pub mod org_import;
 pub mod photos;
 pub mod reports;
+pub mod statistics;
 
 /// What a use case may use besides its input.
 #[derive(Clone)]

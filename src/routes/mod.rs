@@ -22,6 +22,7 @@ pub mod me;
 pub mod org_units;
 pub mod reports;
 pub mod responses;
+pub mod statistics;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -51,6 +52,7 @@ use crate::i18n::Msg;
         (name = "auth", description = "Login links, sessions, API tokens, who am I."),
         (name = "actions", description = "Corrective actions (åtgärder) on cases: owner, due date, reminders."),
         (name = "costs", description = "Damage costs and recoveries per case (öre, SEK), insurance claims, trends and exports for finance. Login required."),
+        (name = "statistics", description = "The yearly follow-up (login: coordinators, managers, finance) and the open statistics (no login; small counts suppressed)."),
         (name = "admin", description = "Operations: mail delivery, absences, users, case history. The operations token, or an administrator's login."),
     ),
     modifiers(&SecuritySchemes)
@@ -108,6 +110,7 @@ const LOGIN_OPERATIONS: &[&str] = &[
     "create_api_token",
     "revoke_api_token",
     "end_session",
+    "yearly_report",
 ];
 
 /// Which credentials each operation takes, as alternatives: the admin routes take the
@@ -356,7 +359,9 @@ pub fn api(cfg: &mut ServiceConfig) {
             .service(costs::trends::cost_trends)
             .service(costs::cases::cost_cases)
             .service(costs::claims::cost_claims)
-            .service(costs::vocabulary::cost_categories),
+            .service(costs::vocabulary::cost_categories)
+            .service(statistics::yearly::yearly_report)
+            .service(statistics::public::public_statistics),
     );
 }
 

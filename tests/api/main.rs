@@ -30,5 +30,7 @@ mod pages;
 mod photo_bombs;
 mod schema;
 mod sso;
+mod statistics;
 mod tracking;
 mod workflow_property;
+mod yearly;
