@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod oidc;
+
 /// One setting: its key (in the config file; the environment variable is `TILLBUD_` + upper
 /// case), its default, and what it means.
 pub struct SettingDoc {
@@ -59,6 +61,15 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "login_link_minutes", default: "15", meaning: "How long a mailed login link stays valid (it works once)." },
     SettingDoc { key: "login_domains", default: "", meaning: "Comma-separated mail domains whose addresses may log in as employees (e.g. `karlskrona.se`); in demo mode, when empty, `example.se`. Managers, deputies, skyddsombud (from the org tree), coordinators and existing users may always." },
     SettingDoc { key: "login_rate_limit", default: "5", meaning: "Login links one e-mail address may ask for from one client address per 15 minutes (a successful login starts its count afresh), and one client address four times as many in all; more get 429." },
+    SettingDoc { key: "oidc_issuer", default: "", meaning: "Issuer URL of the municipality's OpenID Connect provider (discovery at `…/.well-known/openid-configuration`), e.g. `https://login.microsoftonline.com/TENANT-ID/v2.0` for Entra ID. Empty: no single sign-on." },
+    SettingDoc { key: "oidc_client_id", default: "", meaning: "The client (application) id tillbud is registered with at the provider. Required with `oidc_issuer`." },
+    SettingDoc { key: "oidc_client_secret", default: "", meaning: "The client secret; empty for a public client (PKCE only). Never logged." },
+    SettingDoc { key: "oidc_scopes", default: "openid email profile", meaning: "Scopes asked for, space-separated (`openid` is always sent)." },
+    SettingDoc { key: "oidc_email_claim", default: "email", meaning: "The ID token claim that holds the work e-mail: `email`, or for Entra ID often `preferred_username` or `upn`. Matched to users without regard to case." },
+    SettingDoc { key: "oidc_group_claim", default: "", meaning: "Optional ID token claim with the person's groups (Entra ID: `groups`, with group object ids). Empty: roles come only from tillbud." },
+    SettingDoc { key: "oidc_group_roles", default: "", meaning: "Groups mapped to roles, `group=role` comma-separated, role one of `coordinator`, `finance`, `admin` (e.g. `5c1e…=coordinator,9a0b…=finance`). The roles last as long as the session; a mapped group also lets its members log in." },
+    SettingDoc { key: "oidc_staff_mailed_link", default: "true", meaning: "With single sign-on configured: may staff (managers, deputies, skyddsombud, coordinators, finance, admins) still log in with a mailed link? `false` sends them to the municipal account; employees keep the link." },
+    SettingDoc { key: "oidc_timeout_secs", default: "10", meaning: "Timeout of one request to the provider (discovery, keys, token exchange), in seconds." },
     SettingDoc { key: "action_reminder_days_before", default: "3", meaning: "Calendar days (Europe/Stockholm) before a corrective action's due date when its owner is reminded; 0 reminds on the due date itself." },
     SettingDoc { key: "action_escalation_days", default: "7", meaning: "Calendar days after its due date when an unfinished corrective action is escalated to the case's responsible manager (the owner is reminded on the first overdue day)." },
     SettingDoc { key: "cause_categories", default: "teknik,organisation,arbetsmiljö,människa,extern", meaning: "Comma-separated cause categories a manager picks from when classifying a case (`PATCH /api/v1/incidents/{id}`, `GET /api/v1/cause-categories`)." },
@@ -69,6 +80,11 @@ pub const SETTINGS: &[SettingDoc] = &[
     SettingDoc { key: "receipts_to_any_address", default: "false", meaning: "Send the reporter's receipt to whatever address they give. `false`: only to addresses in `login_domains` and to a logged-in reporter's own address, so the service cannot be made to mail strangers." },
     SettingDoc { key: "trusted_proxies", default: "", meaning: "Comma-separated IP addresses or CIDR networks (e.g. `10.0.0.0/8`) of the load balancers or reverse proxies in front of tillbud. Only from these is the client's address (for rate limits) taken from the forwarded header, and the scheme and host (for the same-origin check); from anyone else those headers are ignored." },
     SettingDoc { key: "forwarded_header", default: "x-forwarded-for", meaning: "Which header the trusted proxies set: `x-forwarded-for` (with `X-Forwarded-Proto` and `X-Forwarded-Host`) or `forwarded` (RFC 7239)." },
+    SettingDoc { key: "municipality_name", default: "Karlskrona kommun", meaning: "The municipality's name, printed on the yearly follow-up and the open statistics." },
+    SettingDoc { key: "large_loss_kronor", default: "1000000", meaning: "A case whose net damage cost (actual costs minus recoveries) reaches this many kronor is a large loss of economic value against the vision in the yearly follow-up." },
+    SettingDoc { key: "stats_threshold", default: "5", meaning: "Open statistics: a count below this (and a cost sum of fewer cases) is shown as `< 5`, never as its number; at least 3." },
+    SettingDoc { key: "stats_licence", default: "CC0 1.0 Universell (https://creativecommons.org/publicdomain/zero/1.0/deed.sv)", meaning: "The licence line published with the open statistics (JSON, CSV and the page)." },
+    SettingDoc { key: "stats_refresh_minutes", default: "15", meaning: "How often the worker recomputes the statistics rollup and the open statistics from the cases; the figures are as old as this at most, and say when they were computed." },
     SettingDoc { key: "outbox_max_attempts", default: "30", meaning: "Attempts before a mail is marked dead (the default is about a day of trying). A permanent (5xx) answer makes it dead after at most 3 attempts." },
 ];
 
@@ -109,6 +125,20 @@ pub struct Settings {
     pub report_limits: ReportLimits,
     /// Retention by decision, per report kind.
     pub retention: crate::domain::retention::RetentionRules,
+    /// Single sign-on; `None` when no issuer is configured.
+    pub oidc: Option<oidc::OidcSettings>,
+    pub statistics: StatisticsSettings,
+}
+
+/// The yearly follow-up and the open statistics.
+#[derive(Debug, Clone)]
+pub struct StatisticsSettings {
+    pub municipality_name: String,
+    /// Net cost (öre) from which a case is a large loss.
+    pub large_loss_ore: i64,
+    pub threshold: i64,
+    pub licence: String,
+    pub refresh: Duration,
 }
 
 /// How many reports per hour one client address, and one reporter address, may send.
@@ -562,7 +592,21 @@ impl Settings {
             header,
         };
 
+        let oidc = oidc::parse(&|key| get(key).0.to_owned(), &bad, &base_url)?;
+
+        let statistics = StatisticsSettings {
+            municipality_name: optional("municipality_name")
+                .ok_or_else(|| bad("municipality_name", "must not be empty".into()))?,
+            large_loss_ore: number("large_loss_kronor", 1, 1_000_000_000)? as i64 * 100,
+            threshold: number("stats_threshold", 3, 1000)? as i64,
+            licence: optional("stats_licence")
+                .ok_or_else(|| bad("stats_licence", "must not be empty".into()))?,
+            refresh: Duration::from_secs(number("stats_refresh_minutes", 1, 1440)? * 60),
+        };
+
         Ok(Settings {
+            oidc,
+            statistics,
             listen,
             database_url,
             database_pool_size,

@@ -113,6 +113,19 @@ pub enum Msg {
     MailDeadline,
     // The same-origin check (auth::csrf).
     CsrfForeignOrigin,
+    // Logging in with the municipal account (routes::auth::sso): the page a refusal ends on.
+    SsoTitle,
+    SsoBackToLogin,
+    SsoDenied,
+    SsoBadState,
+    SsoCodeRefused,
+    SsoBadToken,
+    SsoNoEmail,
+    SsoNotAllowed,
+    SsoDisabled,
+    SsoBusy,
+    SsoUnavailable,
+    SsoNotConfigured,
     // Requests refused before a handler (startup).
     HttpNotProcessed,
     // Refusals and words of the HTTP layer (routes/, ops::photos).
@@ -178,6 +191,15 @@ pub enum Msg {
     ColDate,
     ColStatus,
     ColClaim,
+    // The yearly follow-up (routes::statistics).
+    YearlyReportingNote,
+    YearlyBeforeFrom,
+    YearlyTooLong,
+    YearlyYearOrRange,
+    YearlyNoFollowUp,
+    YearlyOutsideScope,
+    YearlyUnknownUnit,
+    StatisticsUnknownYear,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

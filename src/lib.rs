@@ -14,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod mail;
 pub mod metrics;
+pub mod oidc;
 pub mod ops;
 pub mod routes;
 pub mod startup;

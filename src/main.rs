@@ -53,11 +53,23 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// The yearly follow-up and open statistics: recompute the rollup and the published figures
+    /// now (the worker does it every `stats_refresh_minutes`).
+    Statistics {
+        #[command(subcommand)]
+        command: StatisticsCommand,
+    },
     /// Damage costs: check or rebuild the rollups the trends are read from.
     Costs {
         #[command(subcommand)]
         command: CostsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum StatisticsCommand {
+    /// Recompute the statistics rollup and the open statistics from the cases.
+    Refresh,
 }
 
 #[derive(Subcommand)]
@@ -125,6 +137,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     clock.clone(),
                     settings.retention.clone(),
                 );
+                tillbud::ops::statistics::refresh::spawn(
+                    db.clone(),
+                    settings.statistics.clone(),
+                    clock.clone(),
+                );
                 let worker =
                     tillbud::mail::outbox_worker::Worker::new(db, ctx, clock, &settings.mail)?;
                 worker.run().await;
@@ -166,6 +183,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention {
             command: RetentionCommand::Run { dry_run },
         } => retention(&open_db(&settings)?, &settings, dry_run)?,
+        Command::Statistics {
+            command: StatisticsCommand::Refresh,
+        } => {
+            let db = open_db(&settings)?;
+            let system = actix_web::rt::System::new();
+            let summary = system.block_on(async move {
+                tillbud::ops::statistics::refresh::refresh(
+                    &db,
+                    &settings.statistics,
+                    chrono::Utc::now(),
+                )
+                .await
+            })?;
+            println!(
+                "statistics refresh: {} case(s) counted, {} rollup row(s) changed",
+                summary.cases, summary.rows_changed
+            );
+        }
         Command::Openapi => unreachable!("handled above"),
     }
     Ok(())

@@ -55,6 +55,13 @@ impl Application {
             let worker = Worker::new(db.clone(), mail.clone(), clock.clone(), &settings.mail)?
                 .with_metrics(metrics.clone());
             spawn_retention(db.clone(), clock.clone(), settings.retention.clone());
+            // The statistics refresh is the worker's too: one scan every few minutes, never
+            // one per request.
+            crate::ops::statistics::refresh::spawn(
+                db.clone(),
+                settings.statistics.clone(),
+                clock.clone(),
+            );
             Some(outbox_worker::spawn(worker))
         } else {
             None
@@ -62,6 +69,10 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let photos = Arc::new(crate::ops::photos::PhotoIntake::new(&settings.photos));
+        let oidc = match settings.oidc.clone() {
+            Some(s) => Some(Arc::new(crate::oidc::Provider::new(s)?)),
+            None => None,
+        };
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(settings),
@@ -75,6 +86,7 @@ impl Application {
             )),
             photos: photos.clone(),
             metrics: metrics.clone(),
+            oidc,
         };
         let server = build_server(listener, state)?;
         Ok(Application {
@@ -224,6 +236,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .into_app()
             .configure(crate::web::routes)
             .configure(routes::cases::acknowledge::routes)
+            .configure(routes::auth::sso::routes)
             .default_service(web::to(routes::not_matched))
     })
     .listen(listener)?;
@@ -268,7 +281,13 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if is_problem {
+    // A page that explains a refusal to a person keeps its HTML.
+    let is_page = res
+        .response()
+        .extensions()
+        .get::<crate::web::RefusalPage>()
+        .is_some();
+    if is_problem || is_page {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

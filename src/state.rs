@@ -23,6 +23,8 @@ pub struct AppState {
     pub photos: Arc<crate::ops::photos::PhotoIntake>,
     /// The Prometheus registry of this instance (`GET /metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The municipality's OpenID Connect provider, when single sign-on is configured.
+    pub oidc: Option<Arc<crate::oidc::Provider>>,
 }
 
 impl AppState {

@@ -17,6 +17,10 @@ pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'se
     img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Marks an HTML answer with a 4xx/5xx status that is meant for a person (e.g. a refused
+/// single sign-on), so the error handler leaves it as it is instead of a problem document.
+pub struct RefusalPage;
+
 pub struct Pages {
     /// Hash of all embedded files; part of every asset URL.
     pub version: String,
@@ -182,6 +186,16 @@ async fn finance_case_page(pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, "ekonomi-case.html")
 }
 
+// The yearly follow-up (one shell for every year; its script asks the API, which decides what
+// the caller sees) and the open statistics (no login).
+async fn followup_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "uppfoljning.html")
+}
+
+async fn statistics_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(&pages, "statistik.html")
+}
+
 async fn root_file(req: HttpRequest, pages: web::Data<Pages>) -> HttpResponse {
     page(&pages, req.path().trim_start_matches('/'))
 }
@@ -216,6 +230,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}", web::get().to(case_page))
         .route("/ekonomi", web::get().to(finance_page))
         .route("/ekonomi/cases/{id}", web::get().to(finance_case_page))
+        .route("/uppfoljning", web::get().to(followup_page))
+        .route("/uppfoljning/{year}", web::get().to(followup_page))
+        .route("/statistik", web::get().to(statistics_page))
         .route("/sw.js", web::get().to(root_file))
         .route("/manifest.webmanifest", web::get().to(root_file))
         .route("/static/{version}/{file:.*}", web::get().to(asset));

@@ -6,8 +6,8 @@
 //! flags, so a change in the org tree takes effect at once. The access rule itself is SQL, in
 //! `db::access`.
 //!
-//! Seam for municipal SSO (OIDC): an OIDC callback only has to end in
-//! [`session::start`] with the verified e-mail, exactly as the login link does.
+//! Municipal SSO (OpenID Connect, `ops::auth::sso_*`) starts the same server-side session as
+//! the login link; its group claim's roles are kept with the session and added here.
 
 pub mod client;
 pub mod csrf;
@@ -28,6 +28,7 @@ use crate::state::AppState;
 pub use crate::domain::caller::{Caller, Roles, Via};
 
 pub use crate::domain::secret::{hash_secret, new_secret};
+use crate::domain::sso::SsoRoles;
 
 /// E-mails are compared lower-case everywhere in auth.
 pub fn normalise_email(email: &str) -> String {
@@ -101,9 +102,15 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     };
     let (id_hash, user) = session::resume(&state, cookie.value()).await?;
     csrf::check(&req, &state.settings)?;
+    let session = id_hash.clone();
     let roles = state
         .db
-        .read(move |c| roles_of(c, &user, &coordinators).map(|r| (user, r)))
+        .read(move |c| {
+            let mut roles = roles_of(c, &user, &coordinators)?;
+            // A session begun with the municipal account also has its group claim's roles.
+            SsoRoles::from_text(&crate::db::sso::session_roles(c, &session)?).apply(&mut roles);
+            Ok((user, roles))
+        })
         .await?;
     let (user, roles) = roles;
     Ok(Caller {

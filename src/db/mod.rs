@@ -19,8 +19,11 @@ pub mod outbox;
 pub mod retention;
 pub mod routing;
 pub mod schema;
+pub mod sso;
+pub mod statistics;
 pub mod stats;
 pub mod users;
+pub mod yearly;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

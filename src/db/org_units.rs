@@ -225,6 +225,11 @@ pub fn import(
                 .execute(conn)?;
             summary.created += 1;
         }
+        if let Some(n) = spec.employees {
+            diesel::update(org_units::table.find(&id))
+                .set(org_units::employees.eq(Some(n)))
+                .execute(conn)?;
+        }
         if spec.manager_away.is_some() {
             super::routing::set_absence(conn, &id, spec.manager_away, now)?;
         }

@@ -17,6 +17,7 @@ diesel::table! {
         safety_rep_email -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        employees -> Nullable<BigInt>,
     }
 }
 
@@ -136,6 +137,26 @@ diesel::table! {
         last_seen_at -> Timestamp,
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oidc_logins (state_hash) {
+        state_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next_path -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_sessions (session_hash) {
+        session_hash -> Text,
+        roles -> Text,
+        id_token -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -330,6 +351,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stats_rollup (org_unit_id, month, dim) {
+        org_unit_id -> Text,
+        month -> Integer,
+        dim -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(org_closure -> org_units (descendant_id));
 diesel::joinable!(outbox -> incidents (incident_id));
 diesel::joinable!(incident_routing -> incidents (incident_id));
@@ -369,4 +399,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     cost_rollup_group,
     cost_case_counts_unit,
     cost_case_counts_group,
+    stats_rollup,
 );

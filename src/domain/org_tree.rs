@@ -20,6 +20,9 @@ pub struct UnitSpec {
     /// The manager's absence (both days inclusive), when the file gives one; `None` leaves
     /// what is stored as it is.
     pub manager_away: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Headcount, when the file gives one (reports per 100 employees in the yearly
+    /// follow-up); `None` leaves what is stored as it is.
+    pub employees: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -107,6 +107,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         MailReport => "Report",
         MailDeadline => "Deadline",
         // The same-origin check (auth::csrf).
+        // Logging in with the municipal account (routes::auth::sso).
+        SsoTitle => "Login failed",
+        SsoBackToLogin => "Back to the login page",
+        SsoDenied => "The login was cancelled at the municipality's login service, or you did not give tillbud permission. Please try again.",
+        SsoBadState => "The login could not be completed: it was not started in this browser, has already been used or took too long. Start again from the login page.",
+        SsoCodeRefused => "The municipality's login service did not accept the login (it may have expired or been used already). Start again from the login page.",
+        SsoBadToken => "The answer from the municipality's login service could not be verified, so you are not logged in. Please try again; if it persists, contact IT support.",
+        SsoNoEmail => "Your municipal account has no e-mail address tillbud can use. Contact IT support.",
+        SsoNotAllowed => "Your account has no access to tillbud. Managers, safety representatives and coordinators get access through the organisation; ask the safety coordinator if you need it.",
+        SsoDisabled => "Your tillbud account is disabled. Contact the safety coordinator or the administrator.",
+        SsoBusy => "Very many logins are under way right now. Wait a minute and try again.",
+        SsoUnavailable => "The municipality's login service is not answering right now. Try again shortly, or log in with a link by e-mail.",
+        SsoNotConfigured => "Logging in with the municipal account is not set up here. Log in with a link by e-mail.",
         CsrfForeignOrigin => "The request did not come from tillbud's own pages.",
         // Requests refused before a handler (startup).
         HttpNotProcessed => "The request could not be processed.",
@@ -173,5 +186,14 @@ pub(super) fn text(m: Msg) -> &'static str {
         ColDate => "Date",
         ColStatus => "Status",
         ColClaim => "Insurance claim",
+        // The yearly follow-up (routes::statistics).
+        YearlyReportingNote => "More near-misses and risk observations reported per accident is a healthy sign: risks are caught before anyone is hurt.",
+        YearlyBeforeFrom => "The last month is before the first.",
+        YearlyTooLong => "At most 24 months at a time.",
+        YearlyYearOrRange => "Give either a year or from–to, not both.",
+        YearlyNoFollowUp => "The follow-up is for managers, safety coordinators and finance.",
+        YearlyOutsideScope => "The unit is outside your access.",
+        YearlyUnknownUnit => "No such unit.",
+        StatisticsUnknownYear => "Statistics exist for the years {years}.",
     }
 }

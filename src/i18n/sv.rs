@@ -102,6 +102,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         MailDeadline => "Senast",
         // The same-origin check (auth::csrf).
         CsrfForeignOrigin => "Begäran kom inte från tillbuds egna sidor.",
+        // Logging in with the municipal account (routes::auth::sso).
+        SsoTitle => "Inloggningen gick inte",
+        SsoBackToLogin => "Tillbaka till inloggningen",
+        SsoDenied => "Inloggningen avbröts hos kommunens inloggningstjänst, eller så gav du inte tillbud tillåtelse. Försök igen.",
+        SsoBadState => "Inloggningen kunde inte slutföras: den startades inte i den här webbläsaren, har redan använts eller tog för lång tid. Börja om från inloggningssidan.",
+        SsoCodeRefused => "Kommunens inloggningstjänst godtog inte inloggningen (den kan ha gått ut eller redan använts). Börja om från inloggningssidan.",
+        SsoBadToken => "Svaret från kommunens inloggningstjänst kunde inte kontrolleras, så du är inte inloggad. Försök igen; kvarstår felet, kontakta IT-supporten.",
+        SsoNoEmail => "Ditt konto hos kommunen har ingen e-postadress som tillbud kan använda. Kontakta IT-supporten.",
+        SsoNotAllowed => "Ditt konto har inte tillgång till tillbud. Chefer, skyddsombud och samordnare får tillgång genom organisationen; fråga säkerhetssamordnaren om du behöver det.",
+        SsoDisabled => "Ditt konto i tillbud är avstängt. Kontakta säkerhetssamordnaren eller administratören.",
+        SsoBusy => "Just nu pågår väldigt många inloggningar. Vänta en minut och försök igen.",
+        SsoUnavailable => "Kommunens inloggningstjänst svarar inte just nu. Försök igen om en stund, eller logga in med en länk via e-post.",
+        SsoNotConfigured => "Inloggning med kommunens konto är inte inställd här. Logga in med en länk via e-post.",
         // Requests refused before a handler (startup).
         HttpNotProcessed => "Begäran kunde inte behandlas.",
         // Refusals and words of the HTTP layer (routes/, ops::photos).
@@ -167,5 +180,14 @@ pub(super) fn text(m: Msg) -> &'static str {
         ColDate => "Datum",
         ColStatus => "Status",
         ColClaim => "Försäkringsärende",
+        // The yearly follow-up (routes::statistics).
+        YearlyReportingNote => "Fler rapporterade tillbud och riskobservationer per olycka är ett gott tecken: det visar att risker fångas innan någon skadas.",
+        YearlyBeforeFrom => "Slutmånaden ligger före startmånaden.",
+        YearlyTooLong => "Högst 24 månader åt gången.",
+        YearlyYearOrRange => "Ange antingen år eller från–till, inte båda.",
+        YearlyNoFollowUp => "Uppföljningen är för chefer, säkerhetssamordnare och ekonomi.",
+        YearlyOutsideScope => "Enheten ingår inte i din behörighet.",
+        YearlyUnknownUnit => "Enheten finns inte.",
+        StatisticsUnknownYear => "Statistik finns för åren {years}.",
     }
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::templates::escape_html;
 use super::MailContext;
 use crate::db::outbox::{self, OutboxRow};
-use crate::db::{users, AnyConnection, DbResult};
+use crate::db::{sso, users, AnyConnection, DbResult};
 use crate::domain::secret::{hash_secret, new_secret};
 
 /// Where the acknowledgement link goes in a stored body. Control characters cannot come from
@@ -64,12 +64,14 @@ pub fn prepare_login(
     now: DateTime<Utc>,
 ) -> DbResult<Option<OutboxRow>> {
     let email = row.recipient.clone();
-    if !users::may_log_in(
+    let may = users::may_log_in(
         conn,
         &email,
         &ctx.policy.safety_coordinators,
         &ctx.login_domains,
-    )? {
+    )? && (ctx.staff_mailed_link
+        || !sso::is_staff(conn, &email, &ctx.policy.safety_coordinators)?);
+    if !may {
         outbox::discard(conn, &row.id, owner)?;
         return Ok(None);
     }

@@ -53,6 +53,9 @@ pub struct MailContext {
     pub session_idle: Duration,
     /// Retention by decision, which the worker applies once a day.
     pub retention: crate::domain::retention::RetentionRules,
+    /// Whether staff may log in with a mailed link (false only with single sign-on and
+    /// `oidc_staff_mailed_link = false`: they use the municipal account).
+    pub staff_mailed_link: bool,
 }
 
 /// The host of a URL, for Message-IDs (`https://tillbud.example.se:8443/x` → `tillbud.example.se`).
@@ -103,6 +106,7 @@ impl MailContext {
             sent_mail_days: m.sent_days,
             session_idle: settings.auth.session_idle,
             retention: settings.retention.clone(),
+            staff_mailed_link: settings.oidc.as_ref().is_none_or(|o| o.staff_mailed_link),
         }
     }
 

@@ -21,6 +21,7 @@ pub mod org_import;
 pub mod photos;
 pub mod reports;
 pub mod retention;
+pub mod statistics;
 
 /// What a use case may use besides its input.
 #[derive(Clone)]

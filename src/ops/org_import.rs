@@ -12,8 +12,8 @@ use crate::domain::{CleanText, Email, OrgCode, OrgUnitKind};
 
 /// One unit as the file states it. The CSV header is
 /// `code,name,kind,parent_code,manager_name,manager_email,deputy_name,deputy_email,safety_rep_email`,
-/// optionally followed by `manager_away_from,manager_away_until`; JSON is an array of objects
-/// with the same keys.
+/// optionally followed by `manager_away_from,manager_away_until` and `employees` (headcount);
+/// JSON is an array of objects with the same keys.
 #[derive(Debug, Deserialize)]
 pub struct UnitRecord {
     pub code: String,
@@ -37,6 +37,17 @@ pub struct UnitRecord {
     /// Last day the manager is away (inclusive).
     #[serde(default)]
     pub manager_away_until: Option<String>,
+    /// Headcount (a whole number); empty leaves the stored one.
+    #[serde(default)]
+    pub employees: Option<Headcount>,
+}
+
+/// A headcount as a JSON number or as text (CSV, or JSON that quotes it).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Headcount {
+    Number(i64),
+    Text(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +114,17 @@ impl UnitRecord {
                 return Err("manager_away_from and manager_away_until: give both or neither".into())
             }
         };
+        let employees = blank_to_none(self.employees.map(|h| match h {
+            Headcount::Number(n) => n.to_string(),
+            Headcount::Text(s) => s,
+        }))
+        .map(|s| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| (0..=10_000_000).contains(n))
+                .ok_or_else(|| format!("employees '{s}' is not a headcount like 120"))
+        })
+        .transpose()?;
         if parent_code.as_ref() == Some(&code) {
             return Err("parent_code: a unit cannot be its own parent".into());
         }
@@ -117,6 +139,7 @@ impl UnitRecord {
             deputy_email: mail("deputy_email", self.deputy_email)?,
             safety_rep_email: mail("safety_rep_email", self.safety_rep_email)?,
             manager_away,
+            employees,
         })
     }
 }

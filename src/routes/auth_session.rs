@@ -11,6 +11,7 @@ use crate::error::{ApiError, FieldError, Problem};
 use crate::i18n;
 use crate::i18n::Msg;
 use crate::ops::auth::session::{self as ops, LoginError};
+use crate::ops::auth::sso_logout;
 use crate::routes::input::{self, Checker, Lenient};
 use crate::routes::responses::{ForeignOrigin, JsonBodyErrors, NotLoggedIn};
 use crate::state::AppState;
@@ -76,6 +77,10 @@ pub async fn start_session(
             tracing::info!(user_id = %id, "denied: login of a disabled user");
             return Err(invalid_link());
         }
+        Err(LoginError::UseSso(id)) => {
+            tracing::info!(user_id = %id, "denied: mailed link for staff, who use single sign-on");
+            return Err(invalid_link());
+        }
         Err(LoginError::InvalidLink) => {
             tracing::info!("denied: login with an invalid, used or expired link");
             return Err(invalid_link());
@@ -95,13 +100,25 @@ pub async fn start_session(
         }))
 }
 
+/// The provider's logout, for a session begun with the municipal account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoggedOut {
+    /// Send the browser here to end the session at the identity provider too
+    /// (`end_session_endpoint` with `id_token_hint` and the post-logout redirect to `/login`).
+    pub logout_url: String,
+}
+
 /// Log out
 ///
-/// Ends the current session at once, on every instance.
+/// Ends the current session at once, on every instance. A session begun with the municipal
+/// account (single sign-on) answers 200 with the provider's logout URL, where the browser
+/// should go next when the provider offers one.
 #[utoipa::path(
     tag = "auth",
     operation_id = "end_session",
     responses(
+        (status = 200, description = "Logged out here; the cookie is removed. Go to `logout_url` to log out at the identity provider too.", body = LoggedOut,
+         headers(("Set-Cookie" = String, description = "Removes the session cookie."))),
         (status = 204, description = "Logged out; the cookie is removed."),
         NotLoggedIn,
         ForeignOrigin,
@@ -112,11 +129,17 @@ pub async fn end_session(
     caller: Caller,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let mut logout_url = None;
     if let Via::Session(id_hash) = caller.via {
-        ops::log_out(&state.ops(), id_hash).await?;
+        logout_url = sso_logout::log_out(&state.ops(), state.oidc.as_deref(), id_hash).await?;
         tracing::info!(user_id = %caller.user_id, "logout");
     }
-    Ok(HttpResponse::NoContent()
-        .cookie(session::removal(&state.settings))
-        .finish())
+    let removal = session::removal(&state.settings);
+    Ok(match logout_url {
+        Some(logout_url) => HttpResponse::Ok()
+            .cookie(removal)
+            .insert_header(("Cache-Control", "no-store"))
+            .json(LoggedOut { logout_url }),
+        None => HttpResponse::NoContent().cookie(removal).finish(),
+    })
 }

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod org_units;
 pub mod reports;
 pub mod responses;
+pub mod statistics;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
@@ -52,6 +53,7 @@ use crate::i18n::Msg;
         (name = "auth", description = "Login links, sessions, API tokens, who am I."),
         (name = "actions", description = "Corrective actions (åtgärder) on cases: owner, due date, reminders."),
         (name = "costs", description = "Damage costs and recoveries per case (öre, SEK), insurance claims, trends and exports for finance. Login required."),
+        (name = "statistics", description = "The yearly follow-up (login: coordinators, managers, finance) and the open statistics (no login; small counts suppressed)."),
         (name = "admin", description = "Operations: mail delivery, absences, users, case history. The operations token, or an administrator's login."),
     ),
     modifiers(&SecuritySchemes)
@@ -109,6 +111,7 @@ const LOGIN_OPERATIONS: &[&str] = &[
     "create_api_token",
     "revoke_api_token",
     "end_session",
+    "yearly_report",
 ];
 
 /// Which credentials each operation takes, as alternatives: the admin routes take the
@@ -328,6 +331,7 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(admin::absence::set_manager_absence)
                 .service(admin::history::incident_history)
                 .service(auth::login_link::request_login_link)
+                .service(auth::methods::login_methods)
                 .service(auth_session::start_session)
                 .service(auth_session::end_session)
                 .service(auth_demo::list_demo_users)
@@ -360,7 +364,9 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(costs::trends::cost_trends)
                 .service(costs::cases::cost_cases)
                 .service(costs::claims::cost_claims)
-                .service(costs::vocabulary::cost_categories),
+                .service(costs::vocabulary::cost_categories)
+                .service(statistics::yearly::yearly_report)
+                .service(statistics::public::public_statistics),
         );
 }
 

@@ -13,8 +13,8 @@ const LAYERS: &[(u8, &[&str])] = &[
     (0, &["domain", "clock", "i18n", "metrics"]),
     // Settings as parsed from the environment; read by every layer above.
     (1, &["config"]),
-    // All SQL; the outbox, templates and transport.
-    (2, &["db", "mail"]),
+    // All SQL; the outbox, templates and transport; the OpenID Connect provider (HTTP).
+    (2, &["db", "mail", "oidc"]),
     // Use cases: one function per operation that writes. `error` (ApiError and its
     // problem+json) sits here because `ops::photos` still returns it; the demo data is
     // written through `db` like any use case.

@@ -33,5 +33,8 @@ mod pruning;
 mod recovery;
 mod retention;
 mod schema;
+mod sso;
+mod statistics;
 mod tracking;
 mod workflow_property;
+mod yearly;

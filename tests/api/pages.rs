@@ -17,6 +17,9 @@ async fn the_staff_pages_are_served_under_the_strict_csp_with_their_assets() {
         "/ekonomi",
         "/ekonomi?unit=019abc00-0000-7000-8000-000000000001&period=year",
         "/ekonomi/cases/019abc00-0000-7000-8000-000000000001",
+        "/uppfoljning",
+        "/uppfoljning/2026",
+        "/statistik",
     ] {
         let r = app.get(path).await;
         assert_eq!(r.status, 200, "{path}");

@@ -117,12 +117,32 @@ async function loadDemo() {
   renderDemo();
 }
 
+// With the municipal account configured (GET /auth/methods), its button comes first and the
+// mailed link second; when staff may not use the link, the page says whom it is for.
+let methods = null;
+function renderMethods() {
+  if (!methods?.sso_login_url) return;
+  const url = asked ? `${methods.sso_login_url}?next=${encodeURIComponent(asked)}` : methods.sso_login_url;
+  $('sso-login').href = url;
+  $('sso').hidden = false;
+  $('request-heading').textContent = t('login.request.h.sso');
+  $('request-staffsso').hidden = methods.mailed_link_for_staff;
+  $('request-staffsso').textContent = methods.mailed_link_for_staff ? '' : t('login.request.staffsso');
+}
+async function loadMethods() {
+  const r = await api('GET', '/auth/methods');
+  methods = r.ok ? r.json : null;
+  renderMethods();
+}
+
 onLangChange(() => {
   errors.rerender();
+  renderMethods();
   if (status) say(...status);
   loadDemo(); // the roles come from the server in the chosen language
   checkSignedIn();
 });
 
 checkSignedIn();
+loadMethods();
 loadDemo();

@@ -99,9 +99,10 @@ export function setupStaffHeader(me) {
   staffNav(me);
   $('logout').addEventListener('click', async () => {
     $('logout').disabled = true;
-    await api('DELETE', '/auth/session');
-    // Whatever the answer, the cookie is gone or was already worthless.
-    location.assign('/login?out=1');
+    const r = await api('DELETE', '/auth/session');
+    // A session begun with the municipal account ends at the provider too; otherwise,
+    // whatever the answer, the cookie is gone or was already worthless.
+    location.assign(r.ok && r.json?.logout_url ? r.json.logout_url : '/login?out=1');
   });
 }
 

@@ -5,3 +5,6 @@ pub mod api_tokens;
 pub mod demo_login;
 pub mod login_link;
 pub mod session;
+pub mod sso_callback;
+pub mod sso_logout;
+pub mod sso_start;

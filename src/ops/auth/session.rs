@@ -4,7 +4,7 @@
 use chrono::Duration;
 
 use crate::db::users::{self, NewUserFlags, UserRow};
-use crate::db::{AnyConnection, DbError};
+use crate::db::{sso, AnyConnection, DbError};
 use crate::domain::secret::{hash_secret, new_secret};
 use crate::ops::Ctx;
 
@@ -16,6 +16,10 @@ pub enum LoginError {
     /// The link was valid (and is now used up), but the user is disabled.
     #[error("user {0} is disabled")]
     Disabled(String),
+    /// Staff log in with the municipal account (`oidc_staff_mailed_link = false`); the link
+    /// is used up.
+    #[error("staff member {0} must use single sign-on")]
+    UseSso(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -29,6 +33,7 @@ pub struct Started {
 enum Outcome {
     Invalid,
     Disabled(String),
+    UseSso(String),
     Started(UserRow),
 }
 
@@ -44,6 +49,8 @@ pub async fn log_in(
     let session_id = new_secret();
     let id_hash = hash_secret(&session_id);
     let now = ctx.now.naive_utc();
+    let staff_link = ctx.mail.staff_mailed_link;
+    let coordinators = ctx.mail.policy.safety_coordinators.clone();
     // The token is used up even when the user turns out to be disabled, so the closure
     // answers a refusal as a value and the transaction commits.
     let outcome = ctx
@@ -56,6 +63,10 @@ pub async fn log_in(
             if user.disabled {
                 return Ok(Outcome::Disabled(user.id));
             }
+            // A link minted before staff were moved to single sign-on must not work either.
+            if !staff_link && sso::is_staff(c, &email, &coordinators)? {
+                return Ok(Outcome::UseSso(user.id));
+            }
             if let Some(old) = old_session {
                 users::revoke_session(c, &old, now)?;
             }
@@ -66,6 +77,7 @@ pub async fn log_in(
     match outcome {
         Outcome::Invalid => Err(LoginError::InvalidLink),
         Outcome::Disabled(id) => Err(LoginError::Disabled(id)),
+        Outcome::UseSso(id) => Err(LoginError::UseSso(id)),
         Outcome::Started(user) => Ok(Started { user, session_id }),
     }
 }

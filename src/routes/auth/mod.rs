@@ -2,3 +2,5 @@
 
 pub mod api_tokens;
 pub mod login_link;
+pub mod methods;
+pub mod sso;

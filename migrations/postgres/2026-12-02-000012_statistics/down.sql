@@ -1,0 +1,2 @@
+DROP TABLE stats_rollup;
+ALTER TABLE org_units DROP COLUMN employees;

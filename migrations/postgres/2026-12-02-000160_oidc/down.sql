@@ -1,0 +1,2 @@
+DROP TABLE sso_sessions;
+DROP TABLE oidc_logins;
