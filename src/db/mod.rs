@@ -201,8 +201,10 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SessionSettings
             // WAL lets readers work while one writer commits; FULL fsyncs the WAL at every
             // commit so a 201 survives power loss (NORMAL only survives a process crash).
             AnyConnection::Sqlite(_) => match self.sqlite_sync {
-                SqliteSync::Full => "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                SqliteSync::Normal => "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                // busy_timeout first: the journal_mode pragma waits for a lock too, and
+                // without it a connection opened while another process writes fails at once.
+                SqliteSync::Full => "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                SqliteSync::Normal => "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             },
             // Times are stored as UTC `timestamp`; pin the session zone so nothing converts them.
             AnyConnection::Postgresql(_) => "SET TIME ZONE 'UTC'",

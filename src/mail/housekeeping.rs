@@ -65,6 +65,11 @@ pub async fn prune(db: &Db, ctx: &Arc<MailContext>, now: DateTime<Utc>) -> DbRes
 /// those mails as reported — in one transaction, so two workers never both write it.
 /// Returns how many dead mails the summary named.
 pub async fn alarm_dead(db: &Db, ctx: &Arc<MailContext>, now: DateTime<Utc>) -> DbResult<usize> {
+    // Read first: a round with no unreported dead mail (the usual case) writes nothing.
+    let (waiting, _) = db.read(|c| hk::unalarmed_dead(c, 1)).await?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
     let ctx = ctx.clone();
     db.write(move |c| alarm_in(c, &ctx, now)).await
 }
