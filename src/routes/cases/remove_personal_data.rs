@@ -21,11 +21,13 @@ pub struct RemovePersonalData {
     pub what: Lenient<String>,
     /// The text to redact (with `what: passage`).
     #[serde(default)]
-    #[schema(value_type = String, min_length = 3, max_length = 5000)]
+    #[schema(value_type = String, min_length = 3, max_length = 5000,
+             pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub passage: Lenient<String>,
     /// Why (e.g. "Begäran enligt GDPR art. 17", "Namn skrivet av misstag").
     #[serde(default)]
-    #[schema(value_type = String, min_length = 3, max_length = 500, required = true)]
+    #[schema(value_type = String, min_length = 3, max_length = 500, required = true,
+             pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFEFF]*$")]
     pub reason: Lenient<String>,
 }
 
